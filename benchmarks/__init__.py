@@ -1,0 +1,1 @@
+"""Benchmarks (collected by pytest: ``python_files`` includes ``bench_*.py``)."""

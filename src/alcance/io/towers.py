@@ -1,0 +1,422 @@
+"""Read existing cell towers: one table of cells (antennas) grouped into sites.
+
+Layouts: OpenCelliD exports (with or without header; cells grouped into sites by LTE
+eNodeB / NR gNodeB id, or by proximity for GSM/UMTS/CDMA), the ITU FNS
+``cell-sites.csv`` template, the Chilean SUBTEL antenna registry, and a plain site CSV
+(``id, lat, lon, height_m, technology, operator`` with optional ``eirp_dbm``,
+``azimuth_deg``, ``freq_mhz``). Every layout becomes the same two tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from alcance.errors import InputError
+from alcance.io._columns import OPENCELLID_COLUMNS, TOWER_COLUMNS, match_columns, normalise_name
+from alcance.io._tables import RawTable, parse_float, read_table, require_columns
+from alcance.io.schools import ReadInfo, check_coordinates
+
+__all__ = ["CELL_FIELDS", "SITE_FIELDS", "TECHNOLOGIES", "Towers", "read_towers"]
+
+#: Radio access technologies and the names sources use for them.
+TECHNOLOGIES: dict[str, tuple[str, ...]] = {
+    "GSM": ("gsm", "2g", "edge", "gprs"),
+    "UMTS": ("umts", "3g", "wcdma", "hspa", "hspa+"),
+    "LTE": ("lte", "4g", "lte-a", "lte_a"),
+    "NR": ("nr", "5g", "5g nr", "5g_nr"),
+    "CDMA": ("cdma", "cdma2000", "evdo"),
+}
+_TECH_LOOKUP = {alias: tech for tech, aliases in TECHNOLOGIES.items() for alias in aliases}
+
+#: Standard columns of the cell table (one row per radiating cell/antenna system).
+CELL_FIELDS: dict[str, str] = {
+    "cell_id": "unique identifier of the cell / antenna system (text)",
+    "site_id": "site (support structure) the cell is mounted on (text)",
+    "latitude_deg": "WGS 84 latitude of the cell as given, degrees",
+    "longitude_deg": "WGS 84 longitude of the cell as given, degrees",
+    "operator": "operator / licensee (text)",
+    "technology": "GSM, UMTS, LTE, NR, CDMA or 'unknown'",
+    "freq_mhz": "downlink frequency or band, MHz (NaN unknown)",
+    "height_m": "antenna height above ground, m (NaN unknown)",
+    "eirp_dbm": "EIRP per sector, dBm (NaN unknown)",
+    "azimuth_deg": "boresight azimuth clockwise from north, degrees (NaN omnidirectional/unknown)",
+    "tilt_deg": "total downtilt (mechanical + electrical), degrees (NaN unknown)",
+    "antenna_gain_dbi": "antenna gain, dBi (NaN unknown)",
+    "h_beamwidth_deg": "horizontal 3 dB beamwidth, degrees (NaN unknown)",
+    "v_beamwidth_deg": "vertical 3 dB beamwidth, degrees (NaN unknown)",
+    "bandwidth_mhz": "channel bandwidth, MHz (NaN unknown)",
+    "range_m": "OpenCelliD estimated cell range, m (NaN unknown)",
+    "source_row": "1-based data row in the source file",
+}
+
+#: Standard columns of the site table (one row per tower / support).
+SITE_FIELDS: dict[str, str] = {
+    "site_id": "site identifier (text)",
+    "latitude_deg": "WGS 84 latitude, degrees (mean of its cells)",
+    "longitude_deg": "WGS 84 longitude, degrees (mean of its cells)",
+    "height_m": "highest antenna height on the site, m (NaN unknown)",
+    "operators": "operators on the site, ';'-separated",
+    "technologies": "technologies on the site, ';'-separated",
+    "n_cells": "number of cells",
+    "source_rows": "source data rows of its cells, ','-separated",
+}
+
+#: Default distance within which OpenCelliD GSM/UMTS/CDMA cells of one operator are
+#: taken to share a site (OpenCelliD positions are estimates from measurements).
+SITE_MERGE_RADIUS_M = 150.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Towers:
+    """Existing mobile network: cells and the sites they are grouped into.
+
+    Attributes
+    ----------
+    cells
+        One row per cell (columns :data:`CELL_FIELDS`, then the source's other columns).
+    sites
+        One row per site (columns :data:`SITE_FIELDS`).
+    layout
+        Recognised layout: ``"opencellid"``, ``"itu-fns"``, ``"subtel"`` or ``"sites"``.
+    """
+
+    cells: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    layout: str
+
+
+def _detect_opencellid(first_row: list[str]) -> bool:
+    return (
+        len(first_row) >= 9
+        and first_row[0].strip().upper() in {"GSM", "UMTS", "LTE", "NR", "CDMA"}
+        and first_row[1].strip().isdigit()
+    )
+
+
+def read_towers(
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    layer: str | None = None,
+    site_merge_radius_m: float = SITE_MERGE_RADIUS_M,
+) -> tuple[Towers, ReadInfo]:
+    """Read a tower/cell file and group its cells into sites.
+
+    Parameters
+    ----------
+    path
+        CSV (any layout above), GeoJSON, GeoPackage or Parquet file.
+    encoding
+        Text encoding of a CSV file.
+    layer
+        GeoPackage layer.
+    site_merge_radius_m
+        OpenCelliD only: GSM/UMTS/CDMA cells of one operator closer than this are
+        one site, m.
+
+    Returns
+    -------
+    towers
+        :class:`Towers` with the cell and site tables (EPSG:4326).
+    info
+        :class:`ReadInfo` (column mapping, layout notes).
+
+    Raises
+    ------
+    InputError
+        Naming file, row and field: missing coordinates column, non-numeric or
+        out-of-range values, unknown technology, duplicate cell id, empty file.
+    """
+    if site_merge_radius_m < 0 or not np.isfinite(site_merge_radius_m):
+        msg = f"site_merge_radius_m must be a finite distance ≥ 0 m, got {site_merge_radius_m!r}"
+        raise InputError(msg, field="site_merge_radius_m")
+    raw = read_table(
+        path, encoding=encoding, layer=layer,
+        header_fallback=OPENCELLID_COLUMNS, header_detect=_detect_opencellid,
+    )
+    columns = {normalise_name(str(c)) for c in raw.frame.columns}
+    if {"radio", "mcc", "net", "cell"} <= columns:
+        layout = "opencellid"
+    elif "ict_id" in columns:
+        layout = "itu-fns"
+    elif {"element_id", "site_id"} <= columns or "support_height_m" in columns:
+        layout = "subtel"
+    else:
+        layout = "sites"
+    return _towers_from_raw(raw, layout, site_merge_radius_m)
+
+
+def _towers_from_raw(raw: RawTable, layout: str, merge_radius_m: float) -> tuple[Towers, ReadInfo]:
+    frame = raw.frame
+    path = raw.path
+    notes: list[str] = []
+    found = match_columns([str(c) for c in frame.columns], TOWER_COLUMNS, empty=_all_empty(frame))
+    if layout == "opencellid":
+        found.pop("cell_id", None)
+        found.pop("site_id", None)
+        found.pop("operator", None)
+    has_geometry = raw.point_lon_deg is not None
+    if has_geometry and "latitude_deg" not in found:
+        required = ["technology"] if layout == "opencellid" else []
+    else:
+        required = ["latitude_deg", "longitude_deg"]
+    if layout not in {"opencellid"} and "cell_id" not in found and "site_id" not in found:
+        require_columns(raw, found, ["cell_id"], dict(TOWER_COLUMNS))
+    require_columns(raw, found, required, dict(TOWER_COLUMNS))
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    n = len(frame)
+
+    if "latitude_deg" in found:
+        lat = parse_float(frame[found["latitude_deg"]], path=path, field=found["latitude_deg"], rows=rows, required=True)
+        lon = parse_float(frame[found["longitude_deg"]], path=path, field=found["longitude_deg"], rows=rows, required=True)
+        check_coordinates(lat, lon, path=path, rows=rows, lat_field=found["latitude_deg"], lon_field=found["longitude_deg"])
+    else:
+        assert raw.point_lat_deg is not None and raw.point_lon_deg is not None
+        lat, lon = raw.point_lat_deg, raw.point_lon_deg
+        check_coordinates(lat, lon, path=path, rows=rows, lat_field="geometry", lon_field="geometry")
+
+    def number(name: str, *, low: float, high: float, unit: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        if name not in found:
+            return np.full(n, np.nan)
+        col = found[name]
+        values = parse_float(frame[col], path=path, field=col, rows=rows, required=False)
+        bad = np.flatnonzero(np.isfinite(values) & ((values < low) | (values > high)))
+        if bad.size:
+            i = int(bad[0])
+            msg = f"value {values[i]!r} {unit} is outside the plausible range [{low}, {high}]"
+            raise InputError(msg, path=path, row=int(rows[i]), field=col)
+        return values
+
+    cells = pd.DataFrame(index=pd.RangeIndex(n))
+    technology = _technologies(frame, found.get("technology"), path, rows)
+    if layout == "opencellid":
+        mcc = _int_column(frame, _col(frame, "mcc"), path, rows)
+        net = _int_column(frame, _col(frame, "net"), path, rows)
+        area = _int_column(frame, _col(frame, "area"), path, rows)
+        cell = _int_column(frame, _col(frame, "cell"), path, rows)
+        cell_ids = [f"{t}-{m}-{nn}-{a}-{c}" for t, m, nn, a, c in zip(technology, mcc, net, area, cell, strict=True)]
+        operators = [f"{m}-{nn:02d}" for m, nn in zip(mcc, net, strict=True)]
+        site_ids = _opencellid_sites(technology, mcc, net, cell, lat, lon, merge_radius_m)
+        notes.append(
+            "OpenCelliD: LTE cells grouped by eNodeB id (cell id // 256), NR by gNodeB id "
+            f"(cell id // 4096), other cells of one operator within {merge_radius_m:g} m merged; "
+            "operator = MCC-MNC"
+        )
+    else:
+        id_col = found.get("cell_id") or found["site_id"]
+        cell_ids = _ids(frame[id_col], path=path, field=id_col, rows=rows, unique=True)
+        if "site_id" in found and found["site_id"] != id_col:
+            site_ids = _ids(frame[found["site_id"]], path=path, field=found["site_id"], rows=rows, unique=False)
+        else:
+            keys = [f"{a:.5f},{b:.5f}" for a, b in zip(lat, lon, strict=True)]
+            first: dict[str, str] = {}
+            site_ids = [first.setdefault(k, cid) for k, cid in zip(keys, cell_ids, strict=True)]
+            notes.append("no site column: cells at the same coordinates (1e-5°) share a site")
+        operators = _text_list(frame, found.get("operator"))
+    cells["cell_id"] = cell_ids
+    cells["site_id"] = site_ids
+    cells["latitude_deg"] = lat
+    cells["longitude_deg"] = lon
+    cells["operator"] = pd.array(operators, dtype="string")
+    cells["technology"] = technology
+    cells["freq_mhz"] = number("freq_mhz", low=30.0, high=100_000.0, unit="MHz")
+    cells["height_m"] = number("height_m", low=0.0, high=700.0, unit="m")
+    cells["eirp_dbm"] = number("eirp_dbm", low=-30.0, high=100.0, unit="dBm")
+    cells["azimuth_deg"] = number("azimuth_deg", low=0.0, high=360.0, unit="degrees")
+    mech = number("mechanical_tilt_deg", low=-90.0, high=90.0, unit="degrees")
+    elec = number("electrical_tilt_deg", low=-90.0, high=90.0, unit="degrees")
+    cells["tilt_deg"] = np.where(np.isnan(mech) & np.isnan(elec), np.nan, np.nan_to_num(mech) + np.nan_to_num(elec))
+    cells["antenna_gain_dbi"] = number("antenna_gain_dbi", low=-20.0, high=60.0, unit="dBi")
+    cells["h_beamwidth_deg"] = number("h_beamwidth_deg", low=0.0, high=360.0, unit="degrees")
+    cells["v_beamwidth_deg"] = number("v_beamwidth_deg", low=0.0, high=180.0, unit="degrees")
+    cells["bandwidth_mhz"] = number("bandwidth_mhz", low=0.0, high=2000.0, unit="MHz")
+    cells["range_m"] = number("range_m", low=0.0, high=1.0e6, unit="m")
+    cells["source_row"] = rows
+
+    # One source row may list several technologies ("GSM UMTS"): one cell each.
+    multi = [t.split("+") for t in technology]
+    if any(len(t) > 1 for t in multi):
+        cells["technology"] = multi
+        cells = cells.explode("technology", ignore_index=True)
+        counts = cells.groupby("cell_id")["cell_id"].transform("size")
+        suffix = np.where(counts > 1, "-" + cells["technology"].astype(str), "")
+        cells["cell_id"] = cells["cell_id"].astype(str) + suffix
+        notes.append("rows listing several technologies were split into one cell per technology")
+    used = set(found.values())
+    for col in frame.columns:
+        name = str(col)
+        if name not in used and name not in cells.columns:
+            cells[name] = frame[col].to_numpy()[cells["source_row"].to_numpy() - 1]
+    missing_height = int(np.isnan(cells["height_m"].to_numpy(dtype=float)).sum())
+    if missing_height:
+        notes.append(f"{missing_height} cells have no antenna height (the scenario default applies later)")
+    cells_gdf = gpd.GeoDataFrame(
+        cells, geometry=gpd.points_from_xy(cells["longitude_deg"], cells["latitude_deg"]), crs="EPSG:4326"
+    )
+    sites_gdf = group_sites(cells_gdf)
+    info = ReadInfo(path=path, n_rows=n, column_map=found, notes=[f"layout: {layout}", *notes])
+    return Towers(cells=cells_gdf, sites=sites_gdf, layout=layout), info
+
+
+def group_sites(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Collapse a cell table into one row per ``site_id`` (see :data:`SITE_FIELDS`)."""
+    records: list[dict[str, Any]] = []
+    for site_id, group in cells.groupby("site_id", sort=False):
+        heights = group["height_m"].to_numpy(dtype=float)
+        records.append(
+            {
+                "site_id": str(site_id),
+                "latitude_deg": float(group["latitude_deg"].mean()),
+                "longitude_deg": float(group["longitude_deg"].mean()),
+                "height_m": float(np.nanmax(heights)) if np.isfinite(heights).any() else np.nan,
+                "operators": ";".join(sorted({str(o) for o in group["operator"].dropna()})),
+                "technologies": ";".join(sorted({str(t) for t in group["technology"]})),
+                "n_cells": len(group),
+                "source_rows": ",".join(str(r) for r in sorted(set(group["source_row"].tolist()))),
+            }
+        )
+    sites = pd.DataFrame.from_records(records, columns=list(SITE_FIELDS))
+    return gpd.GeoDataFrame(
+        sites, geometry=gpd.points_from_xy(sites["longitude_deg"], sites["latitude_deg"]), crs="EPSG:4326"
+    )
+
+
+def _col(frame: pd.DataFrame, name: str) -> str:
+    for col in frame.columns:
+        if normalise_name(str(col)) == name:
+            return str(col)
+    raise KeyError(name)  # pragma: no cover - guarded by layout detection
+
+
+def _all_empty(frame: pd.DataFrame) -> list[str]:
+    out = []
+    for col in frame.columns:
+        values = frame[col]
+        if values.isna().all() or values.astype(str).str.strip().isin(["", "nan", "None"]).all():
+            out.append(str(col))
+    return out
+
+
+def _technologies(frame: pd.DataFrame, column: str | None, path: Path, rows: np.ndarray[Any, np.dtype[np.int64]]) -> list[str]:
+    if column is None:
+        return ["unknown"] * len(frame)
+    out: list[str] = []
+    for i, value in enumerate(frame[column].tolist()):
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip().lower()
+        if not text:
+            out.append("unknown")
+            continue
+        parts = [p for p in text.replace("/", " ").replace(",", " ").split() if p]
+        techs: list[str] = []
+        for part in parts:
+            tech = _TECH_LOOKUP.get(part)
+            if tech is None:
+                known = ", ".join(sorted(_TECH_LOOKUP))
+                msg = f"unknown technology {value!r} (known: {known})"
+                raise InputError(msg, path=path, row=int(rows[i]), field=column)
+            if tech not in techs:
+                techs.append(tech)
+        out.append("+".join(techs))
+    return out
+
+
+def _int_column(frame: pd.DataFrame, column: str, path: Path, rows: np.ndarray[Any, np.dtype[np.int64]]) -> list[int]:
+    values = parse_float(frame[column], path=path, field=column, rows=rows, required=True)
+    bad = np.flatnonzero((values < 0) | (values != np.round(values)))
+    if bad.size:
+        i = int(bad[0])
+        msg = f"value {values[i]!r} must be a whole number ≥ 0"
+        raise InputError(msg, path=path, row=int(rows[i]), field=column)
+    return [int(v) for v in values]
+
+
+def _ids(values: pd.Series, *, path: Path, field: str, rows: np.ndarray[Any, np.dtype[np.int64]], unique: bool) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values.tolist()):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            text = ""
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value).strip()
+            if text.endswith(".0") and text[:-2].isdigit():
+                text = text[:-2]
+        if not text:
+            msg = "identifier is empty"
+            raise InputError(msg, path=path, row=int(rows[i]), field=field)
+        if unique and text in seen:
+            msg = f"duplicate identifier {text!r} (first seen in row {seen[text]})"
+            raise InputError(msg, path=path, row=int(rows[i]), field=field)
+        seen.setdefault(text, int(rows[i]))
+        out.append(text)
+    return out
+
+
+def _text_list(frame: pd.DataFrame, column: str | None) -> list[str | None]:
+    if column is None:
+        return [None] * len(frame)
+    return [
+        None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip() else str(v).strip()
+        for v in frame[column].tolist()
+    ]
+
+
+def _opencellid_sites(
+    technology: list[str], mcc: list[int], net: list[int], cell: list[int],
+    lat: np.ndarray[Any, np.dtype[np.float64]], lon: np.ndarray[Any, np.dtype[np.float64]],
+    merge_radius_m: float,
+) -> list[str]:
+    """Site id per OpenCelliD cell.
+
+    LTE E-UTRAN cell identity = 20-bit eNodeB id × 256 + 8-bit cell id (3GPP TS 36.413
+    §9.2.1.38); NR cell identity = gNodeB id (22–32 bits) × 2^(36−len) + cell id (TS
+    38.413 §9.3.1.7), taken here with the common 24-bit gNodeB id (÷ 4096). GSM/UMTS/
+    CDMA identities carry no site id: cells of one operator are clustered by distance.
+    """
+    n = len(technology)
+    site = [""] * n
+    pending: dict[tuple[int, int], list[int]] = {}
+    for i in range(n):
+        if technology[i] == "LTE":
+            site[i] = f"LTE-{mcc[i]}-{net[i]}-{cell[i] // 256}"
+        elif technology[i] == "NR":
+            site[i] = f"NR-{mcc[i]}-{net[i]}-{cell[i] // 4096}"
+        else:
+            pending.setdefault((mcc[i], net[i]), []).append(i)
+    geod = pyproj.Geod(ellps="WGS84")
+    for (m, nn), members in pending.items():
+        idx = np.asarray(members)
+        parent = list(range(len(idx)))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        if merge_radius_m > 0 and len(idx) > 1:
+            from scipy.spatial import cKDTree
+
+            # Pre-filter pairs in a local equirectangular frame, confirm with geodesics.
+            lat0 = np.deg2rad(float(np.mean(lat[idx])))
+            xy = np.column_stack((lon[idx] * 111_320.0 * np.cos(lat0), lat[idx] * 110_540.0))
+            pairs = np.array(sorted(cKDTree(xy).query_pairs(merge_radius_m * 1.5)), dtype=np.int64).reshape(-1, 2)
+            if len(pairs):
+                _, _, dist = geod.inv(lon[idx[pairs[:, 0]]], lat[idx[pairs[:, 0]]], lon[idx[pairs[:, 1]]], lat[idx[pairs[:, 1]]])
+                for (a, b), d in zip(pairs, np.atleast_1d(dist), strict=True):
+                    if d <= merge_radius_m:
+                        ra, rb = find(int(a)), find(int(b))
+                        if ra != rb:
+                            parent[max(ra, rb)] = min(ra, rb)
+        for k, i in enumerate(idx):
+            root = idx[find(k)]
+            site[int(i)] = f"{m}-{nn}-site-{cell[int(root)]}"
+    return site
