@@ -34,15 +34,47 @@ class _Section(BaseModel):
 class RegionInputs(_Section):
     """Where the region's data comes from. Relative paths are relative to the TOML file."""
 
-    name: str = Field("region", description="Name shown in outputs", json_schema_extra=_meta("-", "user"))
-    schools: Path | None = Field(None, description="School file (CSV, GeoJSON, GeoPackage, Parquet)", json_schema_extra=_meta("path", "user"))
-    towers: Path | None = Field(None, description="Existing towers/cells (OpenCelliD, ITU FNS, SUBTEL or plain sites CSV); none = greenfield", json_schema_extra=_meta("path", "user"))
-    dem: list[Path] = Field(default_factory=list, description="Terrain: GeoTIFF DEMs and/or SRTM .hgt tiles, or a folder of them (one mosaic)", json_schema_extra=_meta("path", "user"))
-    population: Path | None = Field(None, description="Population raster, persons per pixel (GeoTIFF)", json_schema_extra=_meta("path", "user"))
-    boundaries: Path | None = Field(None, description="Administrative boundaries (GeoJSON/GeoPackage polygons)", json_schema_extra=_meta("path", "user"))
-    boundary_name_field: str | None = Field(None, description="Boundary attribute holding the area name (default: first text column)", json_schema_extra=_meta("-", "user"))
-    settlements: Path | None = Field(None, description="Settlement points/polygons, optionally with a population column", json_schema_extra=_meta("path", "user"))
-    encoding: str = Field("utf-8", description="Text encoding of CSV inputs", json_schema_extra=_meta("-", "user"))
+    name: str = Field(
+        "region", description="Name shown in outputs", json_schema_extra=_meta("-", "user")
+    )
+    schools: Path | None = Field(
+        None,
+        description="School file (CSV, GeoJSON, GeoPackage, Parquet)",
+        json_schema_extra=_meta("path", "user"),
+    )
+    towers: Path | None = Field(
+        None,
+        description="Existing towers/cells (OpenCelliD, ITU FNS, SUBTEL or plain sites CSV); none = greenfield",
+        json_schema_extra=_meta("path", "user"),
+    )
+    dem: list[Path] = Field(
+        default_factory=list,
+        description="Terrain: GeoTIFF DEMs and/or SRTM .hgt tiles, or a folder of them (one mosaic)",
+        json_schema_extra=_meta("path", "user"),
+    )
+    population: Path | None = Field(
+        None,
+        description="Population raster, persons per pixel (GeoTIFF)",
+        json_schema_extra=_meta("path", "user"),
+    )
+    boundaries: Path | None = Field(
+        None,
+        description="Administrative boundaries (GeoJSON/GeoPackage polygons)",
+        json_schema_extra=_meta("path", "user"),
+    )
+    boundary_name_field: str | None = Field(
+        None,
+        description="Boundary attribute holding the area name (default: first text column)",
+        json_schema_extra=_meta("-", "user"),
+    )
+    settlements: Path | None = Field(
+        None,
+        description="Settlement points/polygons, optionally with a population column",
+        json_schema_extra=_meta("path", "user"),
+    )
+    encoding: str = Field(
+        "utf-8", description="Text encoding of CSV inputs", json_schema_extra=_meta("-", "user")
+    )
 
     @field_validator("dem", mode="before")
     @classmethod
@@ -54,16 +86,26 @@ class TerrainSettings(_Section):
     """How terrain is read and sampled."""
 
     profile_spacing_m: float | None = Field(
-        None, gt=0, le=10_000,
+        None,
+        gt=0,
+        le=10_000,
         description="Distance between terrain profile samples; unset = the DEM's resolution",
-        json_schema_extra=_meta("m", "Alcance default: the DEM's native resolution (no information is invented between samples)"),
+        json_schema_extra=_meta(
+            "m",
+            "Alcance default: the DEM's native resolution (no information is invented between samples)",
+        ),
     )
     fill_voids: bool = Field(
-        True, description="Fill DEM voids by interpolation (True) or keep them as NaN (False); voids are always flagged",
-        json_schema_extra=_meta("-", "Alcance default; non-void-filled SRTM3 tiles carry voids on steep ridges (shared/data READMEs: 1-3 % of samples)"),
+        True,
+        description="Fill DEM voids by interpolation (True) or keep them as NaN (False); voids are always flagged",
+        json_schema_extra=_meta(
+            "-",
+            "Alcance default; non-void-filled SRTM3 tiles carry voids on steep ridges (shared/data READMEs: 1-3 % of samples)",
+        ),
     )
     schools_off_terrain: Literal["error", "flag"] = Field(
-        "error", description="A school outside the DEM: stop with an error, or flag it and leave it out of terrain work",
+        "error",
+        description="A school outside the DEM: stop with an error, or flag it and leave it out of terrain work",
         json_schema_extra=_meta("-", "Alcance policy: never silently drop a school"),
     )
 
@@ -72,14 +114,22 @@ class SiteDefaults(_Section):
     """Defaults for equipment where the input data are silent."""
 
     tower_height_m: float = Field(
-        30.0, gt=0, le=300,
+        30.0,
+        gt=0,
+        le=300,
         description="Antenna height of a tower whose height is not given",
-        json_schema_extra=_meta("m", "Alcance assumption; SUBTEL registry supports in Petorca are 18-61 m, median 36 m"),
+        json_schema_extra=_meta(
+            "m", "Alcance assumption; SUBTEL registry supports in Petorca are 18-61 m, median 36 m"
+        ),
     )
     school_antenna_height_m: float = Field(
-        6.0, gt=0, le=100,
+        6.0,
+        gt=0,
+        le=100,
         description="Height of the school's outdoor CPE antenna above ground (roof mast)",
-        json_schema_extra=_meta("m", "Alcance assumption: outdoor CPE on a 2 m mast on a one-storey school roof"),
+        json_schema_extra=_meta(
+            "m", "Alcance assumption: outdoor CPE on a 2 m mast on a one-storey school roof"
+        ),
     )
 
 
@@ -87,14 +137,20 @@ class ServiceSettings(_Section):
     """What counts as a usable connection."""
 
     good_mbps: float = Field(
-        20.0, gt=0,
+        20.0,
+        gt=0,
         description="Download rate at or above which a school's service is 'good'",
-        json_schema_extra=_meta("Mbit/s", "UNICEF/ITU Giga school connectivity benchmark: 20 Mbps per school"),
+        json_schema_extra=_meta(
+            "Mbit/s", "UNICEF/ITU Giga school connectivity benchmark: 20 Mbps per school"
+        ),
     )
     moderate_mbps: float = Field(
-        1.0, gt=0,
+        1.0,
+        gt=0,
         description="Download rate at or above which a school's service is 'moderate'",
-        json_schema_extra=_meta("Mbit/s", "Alcance service classes: moderate 1-20 Mbps, none below 1 Mbps"),
+        json_schema_extra=_meta(
+            "Mbit/s", "Alcance service classes: moderate 1-20 Mbps, none below 1 Mbps"
+        ),
     )
 
 
@@ -113,10 +169,10 @@ class Assumption(BaseModel):
 class Scenario(_Section):
     """All assumptions of one run; the TOML file mirrors these sections."""
 
-    region: RegionInputs = Field(default_factory=RegionInputs)  # type: ignore[arg-type]
-    terrain: TerrainSettings = Field(default_factory=TerrainSettings)  # type: ignore[arg-type]
-    defaults: SiteDefaults = Field(default_factory=SiteDefaults)  # type: ignore[arg-type]
-    service: ServiceSettings = Field(default_factory=ServiceSettings)  # type: ignore[arg-type]
+    region: RegionInputs = Field(default_factory=RegionInputs)
+    terrain: TerrainSettings = Field(default_factory=TerrainSettings)
+    defaults: SiteDefaults = Field(default_factory=SiteDefaults)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     def assumptions(self) -> list[Assumption]:
         """Every field of every section with its value, unit and source."""

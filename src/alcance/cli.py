@@ -1,0 +1,178 @@
+"""The ``alcance`` command (Typer + Rich): a thin face over :mod:`alcance.pipeline`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from alcance import __version__
+from alcance.errors import AlcanceError
+from alcance.pipeline import STAGES, load_scenario, run_main_job
+from alcance.summary import RegionSummary
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    help="Alcance: plan internet for schools over real terrain. With no arguments, runs the built-in demo (Petorca, Chile).",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"alcance {__version__}")
+        raise typer.Exit
+
+
+@app.callback(invoke_without_command=True)
+def run(
+    ctx: typer.Context,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", "-s", help="Scenario TOML; default: the built-in demo region."),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")] = Path(
+        "alcance-output"
+    ),
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Run the main job on a scenario (default: the built-in demo) and print the summary."""
+    if ctx.invoked_subcommand is not None:
+        return
+    console = Console()
+    try:
+        chosen = load_scenario(scenario)
+        with Progress(
+            TextColumn("[bold blue]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("reading inputs", total=len(STAGES))
+
+            def advance(stage: str) -> None:
+                following = STAGES.index(stage) + 1
+                label = STAGES[following] if following < len(STAGES) else "done"
+                progress.update(task, advance=1, description=label)
+
+            result = run_main_job(chosen, output_dir=output, progress=advance)
+    except AlcanceError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from exc
+    print_summary(result.summary, console)
+    for name, path in result.outputs.items():
+        console.print(f"[green]wrote[/] {name}: {path}")
+
+
+@app.command()
+def assumptions(
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", "-s", help="Scenario TOML; default: the demo's.")
+    ] = None,
+) -> None:
+    """List every assumption of a scenario with its value, unit and source."""
+    console = Console()
+    try:
+        chosen = load_scenario(scenario)
+    except AlcanceError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from exc
+    table = Table(title="Scenario assumptions")
+    for column in ("setting", "value", "unit", "source"):
+        table.add_column(column)
+    for row in chosen.assumptions():
+        table.add_row(row.name, row.value, row.unit, row.source)
+    console.print(table)
+
+
+def _fmt_int(value: int | None) -> str:
+    return "not given" if value is None else f"{value:,}"
+
+
+def print_summary(summary: RegionSummary, console: Console) -> None:
+    """Render a :class:`RegionSummary` as Rich tables."""
+    console.rule(f"[bold]{summary.name}")
+    s = summary.schools
+    table = Table(title="Schools", show_header=False)
+    table.add_row("schools", f"{s.n_schools:,}")
+    table.add_row("functioning", "not given" if s.n_operational is None else f"{s.n_operational:,}")
+    table.add_row("students (functioning schools)", _fmt_int(s.students_operational))
+    rural = (
+        "not given"
+        if s.rural_share is None
+        else f"{s.n_rural} of {s.n_rural_known} ({s.rural_share:.0%})"
+    )
+    table.add_row("rural", rural)
+    table.add_row("outside the terrain", f"{s.n_off_terrain}")
+    if s.by_admin_area:
+        table.add_row("by area", ", ".join(f"{k} {v}" for k, v in s.by_admin_area.items()))
+    console.print(table)
+    t = summary.terrain
+    if t is not None:
+        table = Table(title="Terrain", show_header=False)
+        table.add_row(
+            "extent",
+            f"lon {t.west_deg:.3f} … {t.east_deg:.3f}, lat {t.south_deg:.3f} … {t.north_deg:.3f}",
+        )
+        table.add_row(
+            "size", f"{t.width_km:.1f} km × {t.height_km:.1f} km, {t.resolution_m:.0f} m pixels"
+        )
+        table.add_row(
+            "relief",
+            f"{t.elevation_min_m:,.0f} … {t.elevation_max_m:,.0f} m (mean {t.elevation_mean_m:,.0f} m, "
+            f"5–95 % {t.elevation_p05_m:,.0f} … {t.elevation_p95_m:,.0f} m)",
+        )
+        if t.school_elevation_min_m is not None and t.school_elevation_max_m is not None:
+            table.add_row(
+                "schools at", f"{t.school_elevation_min_m:,.0f} … {t.school_elevation_max_m:,.0f} m"
+            )
+        table.add_row("voids", f"{t.void_fraction:.2%} of pixels")
+        console.print(table)
+    w = summary.towers
+    if w is not None:
+        table = Table(
+            title=f"Existing tower sites by operator and technology ({w.n_sites} sites, {w.n_rows} rows)"
+        )
+        techs = sorted({tech for per in w.sites_by_operator_technology.values() for tech in per})
+        table.add_column("operator")
+        for tech in techs:
+            table.add_column(tech, justify="right")
+        for operator, per in w.sites_by_operator_technology.items():
+            table.add_row(operator, *[str(per.get(tech, "")) for tech in techs])
+        console.print(table)
+        if w.off_terrain:
+            off = Table(title=f"[yellow]{len(w.off_terrain)} tower rows lie outside the terrain")
+            for column in ("row", "element", "site", "operator", "tech", "lat", "lon"):
+                off.add_column(column)
+            for row in w.off_terrain:
+                off.add_row(
+                    str(row.source_row),
+                    row.cell_id,
+                    row.site_id,
+                    row.operator,
+                    row.technology,
+                    f"{row.latitude_deg:.5f}",
+                    f"{row.longitude_deg:.5f}",
+                )
+            console.print(off)
+            console.print(f"What was done with them: {w.off_terrain[0].action}.")
+    for note in summary.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
