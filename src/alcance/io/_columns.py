@@ -32,6 +32,7 @@ __all__ = [
     "OPENCELLID_COLUMNS",
     "SCHOOL_COLUMNS",
     "TOWER_COLUMNS",
+    "match_columns",
     "normalise_name",
 ]
 
@@ -39,11 +40,14 @@ __all__ = [
 def normalise_name(name: str) -> str:
     """Lower-case ``name``, strip accents and turn separators into underscores."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
-    text = text.strip().lower().lstrip("\ufeff")
+    text = text.strip().lower()
     for sep in (" ", "-", ".", "/"):
         text = text.replace(sep, "_")
     return text
 
+
+# The alias tables are laid out as tables, one standard field per entry.
+# fmt: off
 
 #: Standard school field → aliases, most specific first.
 SCHOOL_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -71,14 +75,21 @@ SCHOOL_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "d_dpto",
     ),
     "rural": (
-        "rural", "is_rural", "rural_rbd", "dareacenso", "area_censo", "urban_rural", "area",
+        "rural", "is_rural", "rural_rbd", "dareacenso", "area_censo", "urban_rural",
+        "school_area_type", "area",
     ),
-    "has_electricity": ("has_electricity", "electricity", "electricidad", "has_power"),
+    "has_electricity": (
+        "has_electricity", "electricity", "electricity_availability", "electricidad",
+        "has_power",
+    ),
     "is_connected": (
         "is_connected", "connected", "has_internet", "internet", "connectivity",
-        "conectividad",
+        "connectivity_govt", "conectividad",
     ),
-    "connectivity_type": ("connectivity_type", "connectivity_technology", "tipo_conexion"),
+    "connectivity_type": (
+        "connectivity_type", "connectivity_type_govt", "connectivity_technology",
+        "tipo_conexion",
+    ),
     "status": ("status", "estado_estab", "status_code", "d_estado", "estado"),
 }
 
@@ -119,6 +130,8 @@ OPENCELLID_COLUMNS: tuple[str, ...] = (
     "changeable", "created", "updated", "averageSignal",
 )
 
+# fmt: on
+
 
 def match_columns(
     columns: Iterable[str],
@@ -145,8 +158,8 @@ def match_columns(
     """
     empty_set = set(empty)
     by_norm: dict[str, str] = {}
-    for col in columns:
-        by_norm.setdefault(normalise_name(col), col)
+    for name in columns:
+        by_norm.setdefault(normalise_name(name), name)
     found: dict[str, str] = {}
     used: set[str] = set()
     for standard, aliases in table.items():

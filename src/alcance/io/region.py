@@ -157,6 +157,9 @@ def read_region(scenario: Scenario) -> Region:
         else None
     )
     settlements = read_settlements(inputs.settlements) if inputs.settlements is not None else None
+    for layer in (boundaries, settlements):
+        if layer is not None:
+            notes.extend(layer.attrs.get("notes", []))
     if population is None:
         has_settlement_pop = settlements is not None and bool(
             settlements["population"].notna().any()

@@ -24,7 +24,7 @@ _POPULATION_NAMES = (
 )
 
 
-def _read(path: str | Path, layer: str | None) -> gpd.GeoDataFrame:
+def _read(path: str | Path, layer: str | None, *, what: str) -> gpd.GeoDataFrame:
     p = Path(path)
     if not p.is_file():
         msg = "file not found"
@@ -51,9 +51,18 @@ def _read(path: str | Path, layer: str | None) -> gpd.GeoDataFrame:
     if not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     empty = np.flatnonzero(gdf.geometry.isna().to_numpy() | gdf.geometry.is_empty.to_numpy())
+    notes: list[str] = []
+    if empty.size == len(gdf):
+        msg = "no feature has a geometry"
+        raise InputError(msg, path=p, field="geometry")
     if empty.size:
-        msg = "feature has no geometry"
-        raise InputError(msg, path=p, row=int(empty[0]) + 1, field="geometry")
+        rows = ", ".join(str(int(i) + 1) for i in empty[:10])
+        more = f" and {empty.size - 10} more" if empty.size > 10 else ""
+        notes.append(
+            f"{p.name}: {empty.size} {what} have no geometry (features {rows}{more}); "
+            "they are kept in the table but cannot be located"
+        )
+    gdf.attrs["notes"] = notes
     return gdf
 
 
@@ -75,13 +84,12 @@ def read_boundaries(
     InputError
         Unreadable file, missing CRS, non-polygon feature, unknown ``name_field``.
     """
-    gdf = _read(path, layer)
-    kinds = set(gdf.geometry.geom_type)
-    if not kinds <= {"Polygon", "MultiPolygon"}:
-        bad = int(
-            np.flatnonzero(~gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy())[0]
-        )
-        msg = f"boundaries must be polygons, found {gdf.geometry.geom_type.iloc[bad]}"
+    gdf = _read(path, layer, what="areas")
+    kind = gdf.geometry.geom_type
+    bad_mask = kind.notna().to_numpy() & ~kind.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if bad_mask.any():
+        bad = int(np.flatnonzero(bad_mask)[0])
+        msg = f"boundaries must be polygons, found {kind.iloc[bad]}"
         raise InputError(msg, path=path, row=bad + 1, field="geometry")
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     if name_field is not None:
@@ -106,23 +114,65 @@ def read_boundaries(
     return out
 
 
+def _points_from_table(path: Path) -> gpd.GeoDataFrame:
+    from alcance.io._columns import SCHOOL_COLUMNS, match_columns
+    from alcance.io._tables import parse_float, read_table, require_columns
+    from alcance.io.schools import check_coordinates
+
+    raw = read_table(path)
+    aliases = {k: SCHOOL_COLUMNS[k] for k in ("latitude_deg", "longitude_deg")}
+    found = match_columns([str(c) for c in raw.frame.columns], aliases)
+    require_columns(raw, found, ["latitude_deg", "longitude_deg"], aliases)
+    rows = np.arange(1, len(raw.frame) + 1, dtype=np.int64)
+    lat = parse_float(
+        raw.frame[found["latitude_deg"]],
+        path=path,
+        field=found["latitude_deg"],
+        rows=rows,
+        required=True,
+    )
+    lon = parse_float(
+        raw.frame[found["longitude_deg"]],
+        path=path,
+        field=found["longitude_deg"],
+        rows=rows,
+        required=True,
+    )
+    check_coordinates(
+        lat,
+        lon,
+        path=path,
+        rows=rows,
+        lat_field=found["latitude_deg"],
+        lon_field=found["longitude_deg"],
+    )
+    gdf = gpd.GeoDataFrame(raw.frame.copy(), geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    gdf.attrs["notes"] = []
+    return gdf
+
+
 def read_settlements(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Settlement points or polygons with a ``population`` column (``<NA>`` when absent).
 
+    Vector files (GeoJSON, GeoPackage, …) or point tables (CSV/Parquet with latitude
+    and longitude columns, e.g. GeoNames extracts).
     Recognised population attributes: ``population, pop, poblacion, habitantes, …``.
     A negative or non-numeric population raises :class:`InputError` naming the row.
     """
-    gdf = _read(path, layer)
+    p = Path(path)
+    if p.suffix.lower() in {".csv", ".txt", ".tsv", ".parquet"}:
+        gdf = _points_from_table(p)
+    else:
+        gdf = _read(p, layer, what="settlements")
     norm = {str(c).strip().lower(): str(c) for c in gdf.columns if c != gdf.geometry.name}
     pop_col = next((norm[n] for n in _POPULATION_NAMES if n in norm), None)
     out = gdf.copy()
     if pop_col is None:
         out["population"] = pd.array([None] * len(gdf), dtype="Float64")
         return out
-    values = pd.to_numeric(gdf[pop_col], errors="coerce")
-    bad = np.flatnonzero(
-        (values.isna() & gdf[pop_col].notna()).to_numpy() | (values < 0).to_numpy()
-    )
+    raw = gdf[pop_col].map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = np.flatnonzero((values.isna() & raw.notna()).to_numpy() | (values < 0).to_numpy())
     if bad.size:
         i = int(bad[0])
         msg = f"population {gdf[pop_col].iloc[i]!r} must be a number ≥ 0"
