@@ -15,6 +15,7 @@ import csv
 import difflib
 import io
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,10 @@ __all__ = [
     "FloatArray",
     "IntArray",
     "RawTable",
+    "add_source_columns",
     "check_coordinates",
+    "choose_coordinates",
+    "coordinates",
     "empty_columns",
     "is_missing",
     "parse_bool",
@@ -59,6 +63,8 @@ FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "falso"})
 MISSING_WORDS = frozenset({"", "na", "nan", "null", "none", "n/a", "-", "<na>"})
 
 _DELIMITERS = (",", ";", "\t", "|")
+# "1148.0": a numeric code written by a program that stored it as a float.
+_INTEGRAL_TEXT = re.compile(r"[0-9]+\.0+")
 # A UTF-8 byte-order mark decoded as latin-1 / cp1252.
 _MOJIBAKE_BOM = "\u00ef\u00bb\u00bf"
 
@@ -584,6 +590,8 @@ def parse_ids(
             text = str(int(value))
         else:
             text = str(value).strip()
+            if _INTEGRAL_TEXT.fullmatch(text):
+                text = text.split(".")[0]
         if not text:
             msg = "identifier is empty"
             raise InputError(msg, path=path, row=int(rows[i]), field=field)
@@ -618,3 +626,59 @@ def check_coordinates(
         i = int(bad_lon[0])
         msg = f"longitude {float(lon[i]):g} is outside [-180, 180]"
         raise InputError(msg, path=path, row=int(rows[i]), field=lon_field)
+
+
+def choose_coordinates(raw: RawTable, found: dict[str, str]) -> list[str]:
+    """Use the geometry of a vector/GeoParquet file when every feature has one.
+
+    The geometry has a declared CRS and has been transformed to WGS 84; columns such as
+    ``x``/``y`` may be in another unit. When the geometry wins, the latitude/longitude
+    columns are removed from ``found`` (they stay in the table as source columns).
+    Returns notes for :class:`ReadInfo`.
+    """
+    lat, lon = raw.point_lat_deg, raw.point_lon_deg
+    if lat is None or lon is None or not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+        return []
+    notes = ["coordinates taken from the point geometry (transformed to WGS 84)"]
+    for key in ("latitude_deg", "longitude_deg"):
+        col = found.pop(key, None)
+        if col is not None:
+            notes.append(f"column '{col}' kept as a source column: the geometry is used")
+    return notes
+
+
+def coordinates(raw: RawTable, found: dict[str, str], rows: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Checked latitude and longitude (degrees) from the columns, or from the geometry."""
+    path = raw.path
+    if "latitude_deg" in found and "longitude_deg" in found:
+        lat_field, lon_field = found["latitude_deg"], found["longitude_deg"]
+        lat = parse_float(raw.frame[lat_field], path=path, field=lat_field, rows=rows, required=True)
+        lon = parse_float(raw.frame[lon_field], path=path, field=lon_field, rows=rows, required=True)
+    else:
+        if raw.point_lat_deg is None or raw.point_lon_deg is None:  # pragma: no cover
+            msg = "no coordinates: neither latitude/longitude columns nor a geometry"
+            raise InputError(msg, path=path, field="geometry")
+        lat, lon = raw.point_lat_deg, raw.point_lon_deg
+        lat_field = lon_field = "geometry"
+        missing = np.flatnonzero(~np.isfinite(lat) | ~np.isfinite(lon))
+        if missing.size:
+            msg = "the feature has no geometry"
+            raise InputError(msg, path=path, row=int(rows[missing[0]]), field="geometry")
+    check_coordinates(lat, lon, path=path, rows=rows, lat_field=lat_field, lon_field=lon_field)
+    return lat, lon
+
+
+def add_source_columns(out: pd.DataFrame, frame: pd.DataFrame, used: set[str]) -> None:
+    """Append the source columns not mapped to a standard name, under their own names.
+
+    A source column whose name is taken (a standard name, ``geometry``) is kept as
+    ``source_<name>``.
+    """
+    for col in frame.columns:
+        name = str(col)
+        if name in used:
+            continue
+        target = name
+        while target in out.columns or target == "geometry":
+            target = f"source_{target}"
+        out[target] = frame[col].to_numpy()
