@@ -451,3 +451,17 @@ def test_other_geographic_datum_is_transformed() -> None:
     assert np.abs(np.asarray(x) - lon).max() > 1e-4  # the datums really differ (~100 m)
     got = sample_points(grid, lon_deg=lon, lat_deg=lat).elevation_m
     np.testing.assert_allclose(got, plane_value(grid, np.asarray(x), np.asarray(y)), atol=1e-6)
+
+
+def test_no_paths_gives_empty_profiles() -> None:
+    """An empty batch (e.g. no tower within reach) is a valid, empty result."""
+    from alcance.io import load_demo
+
+    with load_demo() as region:
+        assert region.dem is not None
+        grid = region.dem.read(-70.95, -32.3, -70.9, -32.25)
+    empty = np.array([], dtype=float)
+    result = sample_profiles(grid, lon1_deg=empty, lat1_deg=empty, lon2_deg=empty, lat2_deg=empty)
+    assert result.n_paths == 0
+    assert result.elevation_m.shape == (0, 0)
+    assert result.pfl_array().shape == (0, 2)

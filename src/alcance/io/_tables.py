@@ -11,6 +11,7 @@ CSV file. For vector and Parquet files the row is the 1-based feature number.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import difflib
 import io
@@ -256,7 +257,11 @@ def _read_csv(
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line
             if header is None:
-                if header_fallback is not None and header_detect is not None and header_detect(cells):
+                if (
+                    header_fallback is not None
+                    and header_detect is not None
+                    and header_detect(cells)
+                ):
                     header = list(header_fallback)  # no header line: the first line is data
                 else:
                     bad = _bad_char(cells)
@@ -289,7 +294,10 @@ def _read_csv(
         msg = "the file has a header but no data rows"
         raise InputError(msg, path=path)
     frame = pd.DataFrame(
-        {name: pd.Series(values, dtype=object) for name, values in zip(header, columns, strict=True)}
+        {
+            name: pd.Series(values, dtype=object)
+            for name, values in zip(header, columns, strict=True)
+        }
     )
     return RawTable(frame=frame, path=path)
 
@@ -313,10 +321,9 @@ def _warning_notes(caught: Iterable[warnings.WarningMessage]) -> tuple[str, ...]
 def _finish_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """String column names, a meaningful index turned back into columns, no duplicates."""
     if any(n is not None for n in frame.index.names):
-        try:
-            frame = frame.reset_index()  # e.g. a school id stored as the Parquet index
-        except ValueError:
-            pass  # the index repeats a column
+        # e.g. a school id stored as the Parquet index (ValueError: it repeats a column)
+        with contextlib.suppress(ValueError):
+            frame = frame.reset_index()
     frame = frame.reset_index(drop=True)
     names = [str(c).strip() for c in frame.columns]
     _check_unique(names, path)
@@ -386,11 +393,12 @@ def _from_frame(data: pd.DataFrame, path: Path, notes: tuple[str, ...]) -> RawTa
     frame = _finish_frame(pd.DataFrame(data.drop(columns=geom.name)), path)
     if geom.isna().all():
         return RawTable(frame=frame, path=path, notes=notes)
-    if data.crs is None:
+    crs: Any = geom.crs
+    if crs is None:
         msg = "the layer has no coordinate reference system (CRS)"
         raise InputError(msg, path=path, field="geometry")
     try:
-        if not data.crs.equals("EPSG:4326"):
+        if not crs.equals("EPSG:4326"):
             geom = geom.to_crs("EPSG:4326")
         lon = np.full(len(geom), np.nan)
         lat = np.full(len(geom), np.nan)
@@ -400,7 +408,7 @@ def _from_frame(data: pd.DataFrame, path: Path, notes: tuple[str, ...]) -> RawTa
             point = shape if shape.geom_type == "Point" else shape.representative_point()
             lon[i], lat[i] = point.x, point.y
     except Exception as exc:
-        msg = f"cannot take WGS 84 points from the geometries (CRS {data.crs!s}): "
+        msg = f"cannot take WGS 84 points from the geometries (CRS {crs!s}): "
         raise InputError(msg + _first_line(exc), path=path, field="geometry") from None
     return RawTable(frame=frame, path=path, point_lon_deg=lon, point_lat_deg=lat, notes=notes)
 
@@ -452,9 +460,7 @@ def require_columns(
             if guess
             else f"; the file has: {', '.join(columns[:20])}{', …' if len(columns) > 20 else ''}"
         )
-        msg = (
-            f"no column for '{name}' (accepted names, any case: {', '.join(accepted)}){hint}"
-        )
+        msg = f"no column for '{name}' (accepted names, any case: {', '.join(accepted)}){hint}"
         raise InputError(msg, path=raw.path, field=name)
 
 
@@ -647,13 +653,19 @@ def choose_coordinates(raw: RawTable, found: dict[str, str]) -> list[str]:
     return notes
 
 
-def coordinates(raw: RawTable, found: dict[str, str], rows: IntArray) -> tuple[FloatArray, FloatArray]:
+def coordinates(
+    raw: RawTable, found: dict[str, str], rows: IntArray
+) -> tuple[FloatArray, FloatArray]:
     """Checked latitude and longitude (degrees) from the columns, or from the geometry."""
     path = raw.path
     if "latitude_deg" in found and "longitude_deg" in found:
         lat_field, lon_field = found["latitude_deg"], found["longitude_deg"]
-        lat = parse_float(raw.frame[lat_field], path=path, field=lat_field, rows=rows, required=True)
-        lon = parse_float(raw.frame[lon_field], path=path, field=lon_field, rows=rows, required=True)
+        lat = parse_float(
+            raw.frame[lat_field], path=path, field=lat_field, rows=rows, required=True
+        )
+        lon = parse_float(
+            raw.frame[lon_field], path=path, field=lon_field, rows=rows, required=True
+        )
     else:
         if raw.point_lat_deg is None or raw.point_lon_deg is None:  # pragma: no cover
             msg = "no coordinates: neither latitude/longitude columns nor a geometry"

@@ -59,12 +59,40 @@ MAX_STUDENTS = 1_000_000
 _RURAL_TRUE = TRUE_WORDS | {"rural", "r"}
 _RURAL_FALSE = FALSE_WORDS | {"urbano", "urbana", "urban", "u"}
 _OPERATIONAL_TRUE = frozenset(
-    {"1", "functioning", "active", "activa", "activo", "open", "operational", "operating",
-     "en funcionamiento", "funcionando", "true", "yes"}
+    {
+        "1",
+        "functioning",
+        "active",
+        "activa",
+        "activo",
+        "open",
+        "operational",
+        "operating",
+        "en funcionamiento",
+        "funcionando",
+        "true",
+        "yes",
+    }
 )
 _OPERATIONAL_FALSE = frozenset(
-    {"2", "3", "4", "closed", "cerrado", "cerrada", "inactive", "inactiva", "inactivo",
-     "in_recess", "in recess", "receso", "en receso", "authorised_no_enrollment", "false", "no"}
+    {
+        "2",
+        "3",
+        "4",
+        "closed",
+        "cerrado",
+        "cerrada",
+        "inactive",
+        "inactiva",
+        "inactivo",
+        "in_recess",
+        "in recess",
+        "receso",
+        "en receso",
+        "authorised_no_enrollment",
+        "false",
+        "no",
+    }
 )
 
 

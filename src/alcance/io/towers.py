@@ -9,6 +9,7 @@ eNodeB / NR gNodeB id, or by proximity for GSM/UMTS/CDMA), the ITU FNS
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,28 @@ import pandas as pd
 import pyproj
 
 from alcance.errors import InputError
-from alcance.io._columns import OPENCELLID_COLUMNS, TOWER_COLUMNS, match_columns, normalise_name
-from alcance.io._tables import RawTable, parse_float, read_table, require_columns
-from alcance.io.schools import ReadInfo, check_coordinates
+from alcance.io._columns import (
+    OPENCELLID_COLUMNS,
+    TOWER_COLUMNS,
+    match_columns,
+    normalise_name,
+)
+from alcance.io._tables import (
+    MISSING_WORDS,
+    FloatArray,
+    IntArray,
+    RawTable,
+    add_source_columns,
+    choose_coordinates,
+    coordinates,
+    empty_columns,
+    is_missing,
+    parse_float,
+    parse_ids,
+    read_table,
+    require_columns,
+)
+from alcance.io.schools import ReadInfo
 
 __all__ = ["CELL_FIELDS", "SITE_FIELDS", "TECHNOLOGIES", "Towers", "read_towers"]
 
@@ -34,6 +54,13 @@ TECHNOLOGIES: dict[str, tuple[str, ...]] = {
     "CDMA": ("cdma", "cdma2000", "evdo"),
 }
 _TECH_LOOKUP = {alias: tech for tech, aliases in TECHNOLOGIES.items() for alias in aliases}
+_TECH_SPLIT = re.compile(r"[\s/,;&|+]+")
+_TECH_BAND = re.compile(r"(gsm|umts|lte|nr|cdma)[-_]?[0-9]{3,4}")
+_UNKNOWN_TECH = MISSING_WORDS | {"unknown", "desconocido", "otro", "other"}
+
+#: Upper bounds of OpenCelliD's integer codes (MCC and MNC are 3 digits, a LAC/TAC at
+#: most 24 bits, an NR cell identity 36 bits).
+_OPENCELLID_LIMITS = {"mcc": 999, "net": 999, "area": 2**24 - 1, "cell": 2**36 - 1}
 
 #: Standard columns of the cell table (one row per radiating cell/antenna system).
 CELL_FIELDS: dict[str, str] = {
@@ -138,8 +165,11 @@ def read_towers(
         msg = f"site_merge_radius_m must be a finite distance ≥ 0 m, got {site_merge_radius_m!r}"
         raise InputError(msg, field="site_merge_radius_m")
     raw = read_table(
-        path, encoding=encoding, layer=layer,
-        header_fallback=OPENCELLID_COLUMNS, header_detect=_detect_opencellid,
+        path,
+        encoding=encoding,
+        layer=layer,
+        header_fallback=OPENCELLID_COLUMNS,
+        header_detect=_detect_opencellid,
     )
     columns = {normalise_name(str(c)) for c in raw.frame.columns}
     if {"radio", "mcc", "net", "cell"} <= columns:
@@ -156,33 +186,23 @@ def read_towers(
 def _towers_from_raw(raw: RawTable, layout: str, merge_radius_m: float) -> tuple[Towers, ReadInfo]:
     frame = raw.frame
     path = raw.path
-    notes: list[str] = []
-    found = match_columns([str(c) for c in frame.columns], TOWER_COLUMNS, empty=_all_empty(frame))
-    if layout == "opencellid":
-        found.pop("cell_id", None)
-        found.pop("site_id", None)
-        found.pop("operator", None)
-    has_geometry = raw.point_lon_deg is not None
-    if has_geometry and "latitude_deg" not in found:
-        required = ["technology"] if layout == "opencellid" else []
-    else:
-        required = ["latitude_deg", "longitude_deg"]
-    if layout not in {"opencellid"} and "cell_id" not in found and "site_id" not in found:
-        require_columns(raw, found, ["cell_id"], dict(TOWER_COLUMNS))
-    require_columns(raw, found, required, dict(TOWER_COLUMNS))
-    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     n = len(frame)
+    notes: list[str] = list(raw.notes)
+    found = match_columns(
+        [str(c) for c in frame.columns], TOWER_COLUMNS, empty=empty_columns(frame)
+    )
+    if layout == "opencellid":
+        for key in ("cell_id", "site_id", "operator"):
+            found.pop(key, None)
+    notes.extend(choose_coordinates(raw, found))
+    if layout != "opencellid" and "cell_id" not in found and "site_id" not in found:
+        require_columns(raw, found, ["cell_id"], TOWER_COLUMNS)
+    if raw.point_lat_deg is None:
+        require_columns(raw, found, ["latitude_deg", "longitude_deg"], TOWER_COLUMNS)
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    lat, lon = coordinates(raw, found, rows)
 
-    if "latitude_deg" in found:
-        lat = parse_float(frame[found["latitude_deg"]], path=path, field=found["latitude_deg"], rows=rows, required=True)
-        lon = parse_float(frame[found["longitude_deg"]], path=path, field=found["longitude_deg"], rows=rows, required=True)
-        check_coordinates(lat, lon, path=path, rows=rows, lat_field=found["latitude_deg"], lon_field=found["longitude_deg"])
-    else:
-        assert raw.point_lat_deg is not None and raw.point_lon_deg is not None
-        lat, lon = raw.point_lat_deg, raw.point_lon_deg
-        check_coordinates(lat, lon, path=path, rows=rows, lat_field="geometry", lon_field="geometry")
-
-    def number(name: str, *, low: float, high: float, unit: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def number(name: str, *, low: float, high: float, unit: str) -> FloatArray:
         if name not in found:
             return np.full(n, np.nan)
         col = found[name]
@@ -190,20 +210,35 @@ def _towers_from_raw(raw: RawTable, layout: str, merge_radius_m: float) -> tuple
         bad = np.flatnonzero(np.isfinite(values) & ((values < low) | (values > high)))
         if bad.size:
             i = int(bad[0])
-            msg = f"value {values[i]!r} {unit} is outside the plausible range [{low}, {high}]"
+            msg = f"{float(values[i]):g} {unit} is outside the plausible range [{low:g}, {high:g}]"
             raise InputError(msg, path=path, row=int(rows[i]), field=col)
         return values
 
-    cells = pd.DataFrame(index=pd.RangeIndex(n))
     technology = _technologies(frame, found.get("technology"), path, rows)
+    operators: list[str | None]
     if layout == "opencellid":
-        mcc = _int_column(frame, _col(frame, "mcc"), path, rows)
-        net = _int_column(frame, _col(frame, "net"), path, rows)
-        area = _int_column(frame, _col(frame, "area"), path, rows)
-        cell = _int_column(frame, _col(frame, "cell"), path, rows)
-        cell_ids = [f"{t}-{m}-{nn}-{a}-{c}" for t, m, nn, a, c in zip(technology, mcc, net, area, cell, strict=True)]
-        operators = [f"{m}-{nn:02d}" for m, nn in zip(mcc, net, strict=True)]
-        site_ids = _opencellid_sites(technology, mcc, net, cell, lat, lon, merge_radius_m)
+        codes = {
+            name: _int_column(frame, _col(frame, name), path, rows, high=high)
+            for name, high in _OPENCELLID_LIMITS.items()
+        }
+        cell_ids = [
+            f"{t}-{m}-{nn}-{a}-{c}"
+            for t, m, nn, a, c in zip(
+                technology, codes["mcc"], codes["net"], codes["area"], codes["cell"], strict=True
+            )
+        ]
+        _check_unique_ids(cell_ids, path, rows, field=_col(frame, "cell"))
+        operators = [f"{m}-{nn:02d}" for m, nn in zip(codes["mcc"], codes["net"], strict=True)]
+        site_ids = _opencellid_sites(
+            technology,
+            codes["mcc"],
+            codes["net"],
+            codes["cell"],
+            cell_ids,
+            lat,
+            lon,
+            merge_radius_m,
+        )
         notes.append(
             "OpenCelliD: LTE cells grouped by eNodeB id (cell id // 256), NR by gNodeB id "
             f"(cell id // 4096), other cells of one operator within {merge_radius_m:g} m merged; "
@@ -211,15 +246,20 @@ def _towers_from_raw(raw: RawTable, layout: str, merge_radius_m: float) -> tuple
         )
     else:
         id_col = found.get("cell_id") or found["site_id"]
-        cell_ids = _ids(frame[id_col], path=path, field=id_col, rows=rows, unique=True)
+        cell_ids = parse_ids(frame[id_col], path=path, field=id_col, rows=rows, unique=True)
         if "site_id" in found and found["site_id"] != id_col:
-            site_ids = _ids(frame[found["site_id"]], path=path, field=found["site_id"], rows=rows, unique=False)
+            site_col = found["site_id"]
+            site_ids = parse_ids(
+                frame[site_col], path=path, field=site_col, rows=rows, unique=False
+            )
         else:
             keys = [f"{a:.5f},{b:.5f}" for a, b in zip(lat, lon, strict=True)]
             first: dict[str, str] = {}
             site_ids = [first.setdefault(k, cid) for k, cid in zip(keys, cell_ids, strict=True)]
             notes.append("no site column: cells at the same coordinates (1e-5°) share a site")
         operators = _text_list(frame, found.get("operator"))
+
+    cells = pd.DataFrame(index=pd.RangeIndex(n))
     cells["cell_id"] = cell_ids
     cells["site_id"] = site_ids
     cells["latitude_deg"] = lat
@@ -232,33 +272,34 @@ def _towers_from_raw(raw: RawTable, layout: str, merge_radius_m: float) -> tuple
     cells["azimuth_deg"] = number("azimuth_deg", low=0.0, high=360.0, unit="degrees")
     mech = number("mechanical_tilt_deg", low=-90.0, high=90.0, unit="degrees")
     elec = number("electrical_tilt_deg", low=-90.0, high=90.0, unit="degrees")
-    cells["tilt_deg"] = np.where(np.isnan(mech) & np.isnan(elec), np.nan, np.nan_to_num(mech) + np.nan_to_num(elec))
+    both_missing = np.isnan(mech) & np.isnan(elec)
+    cells["tilt_deg"] = np.where(both_missing, np.nan, np.nan_to_num(mech) + np.nan_to_num(elec))
     cells["antenna_gain_dbi"] = number("antenna_gain_dbi", low=-20.0, high=60.0, unit="dBi")
     cells["h_beamwidth_deg"] = number("h_beamwidth_deg", low=0.0, high=360.0, unit="degrees")
     cells["v_beamwidth_deg"] = number("v_beamwidth_deg", low=0.0, high=180.0, unit="degrees")
     cells["bandwidth_mhz"] = number("bandwidth_mhz", low=0.0, high=2000.0, unit="MHz")
     cells["range_m"] = number("range_m", low=0.0, high=1.0e6, unit="m")
     cells["source_row"] = rows
+    add_source_columns(cells, frame, set(found.values()))
 
     # One source row may list several technologies ("GSM UMTS"): one cell each.
     multi = [t.split("+") for t in technology]
     if any(len(t) > 1 for t in multi):
-        cells["technology"] = multi
+        cells["technology"] = pd.Series(multi, dtype=object)
         cells = cells.explode("technology", ignore_index=True)
-        counts = cells.groupby("cell_id")["cell_id"].transform("size")
-        suffix = np.where(counts > 1, "-" + cells["technology"].astype(str), "")
-        cells["cell_id"] = cells["cell_id"].astype(str) + suffix
+        several = cells.groupby("cell_id")["cell_id"].transform("size").to_numpy() > 1
+        suffix = np.where(several, "-" + cells["technology"].astype(str).to_numpy(), "")
+        cells["cell_id"] = cells["cell_id"].astype(str).to_numpy() + suffix
         notes.append("rows listing several technologies were split into one cell per technology")
-    used = set(found.values())
-    for col in frame.columns:
-        name = str(col)
-        if name not in used and name not in cells.columns:
-            cells[name] = frame[col].to_numpy()[cells["source_row"].to_numpy() - 1]
     missing_height = int(np.isnan(cells["height_m"].to_numpy(dtype=float)).sum())
     if missing_height:
-        notes.append(f"{missing_height} cells have no antenna height (the scenario default applies later)")
+        notes.append(
+            f"{missing_height} cells have no antenna height (the scenario default applies later)"
+        )
     cells_gdf = gpd.GeoDataFrame(
-        cells, geometry=gpd.points_from_xy(cells["longitude_deg"], cells["latitude_deg"]), crs="EPSG:4326"
+        cells,
+        geometry=gpd.points_from_xy(cells["longitude_deg"], cells["latitude_deg"]),
+        crs="EPSG:4326",
     )
     sites_gdf = group_sites(cells_gdf)
     info = ReadInfo(path=path, n_rows=n, column_map=found, notes=[f"layout: {layout}", *notes])
@@ -284,7 +325,9 @@ def group_sites(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         )
     sites = pd.DataFrame.from_records(records, columns=list(SITE_FIELDS))
     return gpd.GeoDataFrame(
-        sites, geometry=gpd.points_from_xy(sites["longitude_deg"], sites["latitude_deg"]), crs="EPSG:4326"
+        sites,
+        geometry=gpd.points_from_xy(sites["longitude_deg"], sites["latitude_deg"]),
+        crs="EPSG:4326",
     )
 
 
@@ -295,83 +338,80 @@ def _col(frame: pd.DataFrame, name: str) -> str:
     raise KeyError(name)  # pragma: no cover - guarded by layout detection
 
 
-def _all_empty(frame: pd.DataFrame) -> list[str]:
-    out = []
-    for col in frame.columns:
-        values = frame[col]
-        if values.isna().all() or values.astype(str).str.strip().isin(["", "nan", "None"]).all():
-            out.append(str(col))
-    return out
+def _parse_technology(text: str) -> list[str] | None:
+    """Technologies named in ``text`` (lower case), ``[]`` for unknown, ``None`` if invalid."""
+    if text in _UNKNOWN_TECH:
+        return []
+    techs: list[str] = []
+    for token in _TECH_SPLIT.split(text):
+        if not token:
+            continue
+        tech = _TECH_LOOKUP.get(token)
+        if tech is None:
+            banded = _TECH_BAND.fullmatch(token)  # "lte1800", "gsm-900"
+            if banded is None:
+                return None
+            tech = _TECH_LOOKUP[banded.group(1)]
+        if tech not in techs:
+            techs.append(tech)
+    return techs
 
 
-def _technologies(frame: pd.DataFrame, column: str | None, path: Path, rows: np.ndarray[Any, np.dtype[np.int64]]) -> list[str]:
+def _technologies(frame: pd.DataFrame, column: str | None, path: Path, rows: IntArray) -> list[str]:
     if column is None:
         return ["unknown"] * len(frame)
     out: list[str] = []
     for i, value in enumerate(frame[column].tolist()):
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip().lower()
-        if not text:
-            out.append("unknown")
-            continue
-        parts = [p for p in text.replace("/", " ").replace(",", " ").split() if p]
-        techs: list[str] = []
-        for part in parts:
-            tech = _TECH_LOOKUP.get(part)
-            if tech is None:
-                known = ", ".join(sorted(_TECH_LOOKUP))
-                msg = f"unknown technology {value!r} (known: {known})"
-                raise InputError(msg, path=path, row=int(rows[i]), field=column)
-            if tech not in techs:
-                techs.append(tech)
-        out.append("+".join(techs))
+        text = "" if is_missing(value) else str(value).strip().lower()
+        techs = _parse_technology(text)
+        if techs is None:
+            known = ", ".join(f"{tech} ({'/'.join(names)})" for tech, names in TECHNOLOGIES.items())
+            shown = repr(value.strip()) if isinstance(value, str) else repr(value)
+            msg = f"unknown technology {shown[:60]}; known: {known}; blank = unknown"
+            raise InputError(msg, path=path, row=int(rows[i]), field=column)
+        out.append("+".join(techs) if techs else "unknown")
     return out
 
 
-def _int_column(frame: pd.DataFrame, column: str, path: Path, rows: np.ndarray[Any, np.dtype[np.int64]]) -> list[int]:
+def _int_column(
+    frame: pd.DataFrame, column: str, path: Path, rows: IntArray, *, high: int
+) -> list[int]:
     values = parse_float(frame[column], path=path, field=column, rows=rows, required=True)
-    bad = np.flatnonzero((values < 0) | (values != np.round(values)))
+    bad = np.flatnonzero((values < 0) | (values > high) | (values != np.round(values)))
     if bad.size:
         i = int(bad[0])
-        msg = f"value {values[i]!r} must be a whole number ≥ 0"
+        msg = f"value {float(values[i]):g} must be a whole number between 0 and {high}"
         raise InputError(msg, path=path, row=int(rows[i]), field=column)
     return [int(v) for v in values]
 
 
-def _ids(values: pd.Series, *, path: Path, field: str, rows: np.ndarray[Any, np.dtype[np.int64]], unique: bool) -> list[str]:
-    out: list[str] = []
+def _check_unique_ids(ids: list[str], path: Path, rows: IntArray, *, field: str) -> None:
     seen: dict[str, int] = {}
-    for i, value in enumerate(values.tolist()):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            text = ""
-        elif isinstance(value, float) and value.is_integer():
-            text = str(int(value))
-        else:
-            text = str(value).strip()
-            if text.endswith(".0") and text[:-2].isdigit():
-                text = text[:-2]
-        if not text:
-            msg = "identifier is empty"
+    for i, cid in enumerate(ids):
+        if cid in seen:
+            msg = f"duplicate cell {cid!r} (first seen in row {seen[cid]})"
             raise InputError(msg, path=path, row=int(rows[i]), field=field)
-        if unique and text in seen:
-            msg = f"duplicate identifier {text!r} (first seen in row {seen[text]})"
-            raise InputError(msg, path=path, row=int(rows[i]), field=field)
-        seen.setdefault(text, int(rows[i]))
-        out.append(text)
-    return out
+        seen[cid] = int(rows[i])
 
 
 def _text_list(frame: pd.DataFrame, column: str | None) -> list[str | None]:
     if column is None:
         return [None] * len(frame)
-    return [
-        None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip() else str(v).strip()
-        for v in frame[column].tolist()
-    ]
+    out: list[str | None] = []
+    for value in frame[column].tolist():
+        text = "" if is_missing(value) else str(value).strip()
+        out.append(text or None)
+    return out
 
 
 def _opencellid_sites(
-    technology: list[str], mcc: list[int], net: list[int], cell: list[int],
-    lat: np.ndarray[Any, np.dtype[np.float64]], lon: np.ndarray[Any, np.dtype[np.float64]],
+    technology: list[str],
+    mcc: list[int],
+    net: list[int],
+    cell: list[int],
+    cell_ids: list[str],
+    lat: FloatArray,
+    lon: FloatArray,
     merge_radius_m: float,
 ) -> list[str]:
     """Site id per OpenCelliD cell.
@@ -379,7 +419,8 @@ def _opencellid_sites(
     LTE E-UTRAN cell identity = 20-bit eNodeB id × 256 + 8-bit cell id (3GPP TS 36.413
     §9.2.1.38); NR cell identity = gNodeB id (22–32 bits) × 2^(36−len) + cell id (TS
     38.413 §9.3.1.7), taken here with the common 24-bit gNodeB id (÷ 4096). GSM/UMTS/
-    CDMA identities carry no site id: cells of one operator are clustered by distance.
+    CDMA identities carry no site id: cells of one operator (MCC, MNC) closer than
+    ``merge_radius_m`` (transitively) are one site, named after its first cell.
     """
     n = len(technology)
     site = [""] * n
@@ -391,32 +432,39 @@ def _opencellid_sites(
             site[i] = f"NR-{mcc[i]}-{net[i]}-{cell[i] // 4096}"
         else:
             pending.setdefault((mcc[i], net[i]), []).append(i)
-    geod = pyproj.Geod(ellps="WGS84")
-    for (m, nn), members in pending.items():
-        idx = np.asarray(members)
-        parent = list(range(len(idx)))
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        if merge_radius_m > 0 and len(idx) > 1:
-            from scipy.spatial import cKDTree
-
-            # Pre-filter pairs in a local equirectangular frame, confirm with geodesics.
-            lat0 = np.deg2rad(float(np.mean(lat[idx])))
-            xy = np.column_stack((lon[idx] * 111_320.0 * np.cos(lat0), lat[idx] * 110_540.0))
-            pairs = np.array(sorted(cKDTree(xy).query_pairs(merge_radius_m * 1.5)), dtype=np.int64).reshape(-1, 2)
-            if len(pairs):
-                _, _, dist = geod.inv(lon[idx[pairs[:, 0]]], lat[idx[pairs[:, 0]]], lon[idx[pairs[:, 1]]], lat[idx[pairs[:, 1]]])
-                for (a, b), d in zip(pairs, np.atleast_1d(dist), strict=True):
-                    if d <= merge_radius_m:
-                        ra, rb = find(int(a)), find(int(b))
-                        if ra != rb:
-                            parent[max(ra, rb)] = min(ra, rb)
+    for members in pending.values():
+        idx = np.asarray(members, dtype=np.int64)
+        roots = _cluster(lat[idx], lon[idx], merge_radius_m)
         for k, i in enumerate(idx):
-            root = idx[find(k)]
-            site[int(i)] = f"{m}-{nn}-site-{cell[int(root)]}"
+            site[int(i)] = f"site-{cell_ids[int(idx[roots[k]])]}"
     return site
+
+
+def _cluster(lat: FloatArray, lon: FloatArray, radius_m: float) -> list[int]:
+    """For each point, the index of the first point of its cluster (single linkage)."""
+    parent = list(range(len(lat)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    if radius_m > 0 and len(lat) > 1:
+        from scipy.spatial import cKDTree
+
+        # Pre-filter pairs in a local equirectangular frame, confirm with geodesics.
+        lat0 = np.deg2rad(float(np.mean(lat)))
+        xy = np.column_stack((lon * 111_320.0 * np.cos(lat0), lat * 110_540.0))
+        pairs = np.array(sorted(cKDTree(xy).query_pairs(radius_m * 1.5)), dtype=np.int64)
+        pairs = pairs.reshape(-1, 2)
+        if len(pairs):
+            geod = pyproj.Geod(ellps="WGS84")
+            a_idx, b_idx = pairs[:, 0], pairs[:, 1]
+            _, _, dist = geod.inv(lon[a_idx], lat[a_idx], lon[b_idx], lat[b_idx])
+            for a, b, d in zip(a_idx, b_idx, np.atleast_1d(dist), strict=True):
+                if d <= radius_m:
+                    ra, rb = find(int(a)), find(int(b))
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    return [find(k) for k in range(len(lat))]

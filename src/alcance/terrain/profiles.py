@@ -374,7 +374,7 @@ def sample_profiles(
     spacing_max = _spacing_per_path(spacing_m, grid, n_paths)
     n_intervals = np.maximum(1, np.ceil(distance / spacing_max - 1e-9)).astype(np.int64)
     n_points = n_intervals + 1
-    width = int(n_points.max())
+    width = int(n_points.max()) if n_paths else 0
     if n_paths * width > MAX_PROFILE_CELLS:
         msg = (
             f"{n_paths} paths × {width} points exceed {MAX_PROFILE_CELLS:,} profile cells; "
