@@ -10,35 +10,50 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 from alcance.errors import InputError
 from alcance.io._tables import read_table
 from alcance.io.schools import SCHOOL_FIELDS, read_schools
 from alcance.io.towers import CELL_FIELDS, SITE_FIELDS, read_towers
 
+# ALCANCE_FUZZ_EXAMPLES=5000 for a long hunt; the default keeps the run short.
+EXAMPLES = int(os.environ.get("ALCANCE_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(
-    max_examples=200,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-FUZZ_SLOW = settings(FUZZ, max_examples=60)
+FUZZ_SLOW = settings(FUZZ, max_examples=max(EXAMPLES // 3, 1))
+
+
+def note(outcome: str) -> None:
+    """Count outcomes in hypothesis' statistics (``--hypothesis-show-statistics``)."""
+    if currently_in_test_context():
+        event(outcome)
 
 
 def check_schools(path: Path, **kwargs: Any) -> None:
     """``read_schools`` loads a valid table or raises ``InputError`` naming the file."""
+    error: str | None = None
     try:
         schools, info = read_schools(path, **kwargs)
     except InputError as exc:
-        assert path.name in str(exc)
+        error = str(exc)
+    if error is not None:
+        assert path.name in error
+        note("InputError")
         return
+    note("loaded")
     assert list(schools.columns[: len(SCHOOL_FIELDS)]) == list(SCHOOL_FIELDS)
     assert len(schools) == info.n_rows > 0
     ids = schools["school_id"]
@@ -57,11 +72,16 @@ def check_schools(path: Path, **kwargs: Any) -> None:
 
 def check_towers(path: Path, **kwargs: Any) -> None:
     """``read_towers`` loads valid tables or raises ``InputError`` naming the file."""
+    error: str | None = None
     try:
         towers, info = read_towers(path, **kwargs)
     except InputError as exc:
-        assert path.name in str(exc)
+        error = str(exc)
+    if error is not None:
+        assert path.name in error
+        note("InputError")
         return
+    note("loaded")
     cells, sites = towers.cells, towers.sites
     assert list(cells.columns[: len(CELL_FIELDS)]) == list(CELL_FIELDS)
     assert list(sites.columns[: len(SITE_FIELDS)]) == list(SITE_FIELDS)
@@ -114,8 +134,9 @@ def test_any_bytes_other_encodings(tmp_path: Path, data: bytes, encoding: str) -
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -180,11 +201,54 @@ def test_any_bytes_as_parquet(tmp_path: Path, data: bytes) -> None:
 CELL = st.one_of(
     st.sampled_from(
         [
-            "", " ", "0", "1", "-1", "12", "1.5", "-33,45", "-70.9", "91", "-181", "1e400",
-            "inf", "nan", "NaN", "NA", "null", "-", "1_000", "1,234.5", "0x10", "٣",
-            "yes", "no", "Rural", "Urbana", "Activa", "Inactiva", "functioning", "3",
-            "GSM", "LTE", "GSM UMTS", "4G", "2G/3G", "5G NR", "lte1800", "WiMAX", "unknown",
-            "1.0", "1148.0", "999999999999999999999", "-0", "true", "sí", "<NA>", '"', "a,b",
+            "",
+            " ",
+            "0",
+            "1",
+            "-1",
+            "12",
+            "1.5",
+            "-33,45",
+            "-70.9",
+            "91",
+            "-181",
+            "1e400",
+            "inf",
+            "nan",
+            "NaN",
+            "NA",
+            "null",
+            "-",
+            "1_000",
+            "1,234.5",
+            "0x10",
+            "٣",
+            "yes",
+            "no",
+            "Rural",
+            "Urbana",
+            "Activa",
+            "Inactiva",
+            "functioning",
+            "3",
+            "GSM",
+            "LTE",
+            "GSM UMTS",
+            "4G",
+            "2G/3G",
+            "5G NR",
+            "lte1800",
+            "WiMAX",
+            "unknown",
+            "1.0",
+            "1148.0",
+            "999999999999999999999",
+            "-0",
+            "true",
+            "sí",
+            "<NA>",
+            '"',
+            "a,b",
         ]
     ),
     st.text(max_size=8),
@@ -204,16 +268,51 @@ TOWER_HEADERS = [
 ]  # fmt: skip
 
 
+COORDINATE = st.one_of(
+    st.floats(-89.9, 89.9).map(lambda v: f"{v:.6f}"),
+    st.floats(-89.9, 89.9).map(lambda v: f"{v:.4f}".replace(".", ",")),
+)
+ID_NAMES = {"school_id", "id", "poi_id", "RBD", "COD_MOD", "cell_id", "element_id", "ict_id"}
+# Mostly-valid cells of typed columns.
+COORDINATE_NAMES = ("lat", "lon", "LATITUD", "LONGITUD", "NLAT_IE", "NLONG_IE", "x", "y")
+VALID: dict[str, st.SearchStrategy[str]] = dict.fromkeys(COORDINATE_NAMES, COORDINATE)
+VALID |= {name: st.integers(0, 3000).map(str) for name in ("students", "MAT_TOTAL", "TALUMNO")}
+VALID |= {
+    name: st.sampled_from(["0", "1", "Rural", "Urbana", "", "yes", "no"])
+    for name in ("rural", "RURAL_RBD", "DAREACENSO", "has_electricity", "is_connected")
+}
+VALID |= {
+    name: st.sampled_from(["GSM", "UMTS", "LTE", "4G", "3G", "GSM UMTS", "", "5G"])
+    for name in ("technology", "radio_type", "radio")
+}
+VALID |= {name: st.integers(0, 700).map(str) for name in ("height_m", "support_height_m", "range")}
+VALID |= {"freq_mhz": st.sampled_from(["850", "1900", "2100,5", ""])}
+VALID |= {"azimuth_deg": st.integers(0, 360).map(str), "eirp_dbm": st.integers(0, 70).map(str)}
+
+
 @st.composite
 def csv_text(draw: st.DrawFn, headers: list[str], required: list[str]) -> str:
-    """A CSV text with the required columns (plus others) and random cells."""
+    """A CSV text with the required columns (plus others) and random cells.
+
+    Identifier and coordinate cells are mostly valid so that many files load and the
+    optional columns get parsed; any cell may still be arbitrary.
+    """
     extra = draw(st.lists(st.sampled_from(headers), max_size=5, unique=True))
-    header = list(dict.fromkeys([*required, *extra]))
-    header = draw(st.permutations(header))
+    header = draw(st.permutations(list(dict.fromkeys([*required, *extra]))))
     n_rows = draw(st.integers(1, 6))
-    rows = [[draw(CELL) for _ in header] for _ in range(n_rows)]
+    rows: list[list[str]] = []
+    for i in range(n_rows):
+        row: list[str] = []
+        for name in header:
+            if name in ID_NAMES and draw(st.integers(0, 9)) > 0:
+                row.append(f"S{i}")
+            elif name in VALID and draw(st.integers(0, 9)) > 0:
+                row.append(draw(VALID[name]))
+            else:
+                row.append(draw(CELL))
+        rows.append(row)
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
-    if draw(st.booleans()):
+    if delimiter == ";" or draw(st.booleans()):
         out = io.StringIO()
         csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows([header, *rows])
         return out.getvalue()
@@ -245,12 +344,17 @@ def test_structured_tower_csv(tmp_path: Path, text: str) -> None:
     check_towers(path)
 
 
+def mostly(valid: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """``valid`` nine times in ten, else an arbitrary cell."""
+    return st.integers(0, 9).flatmap(lambda k: valid if k else CELL)
+
+
 OPENCELLID_ROW = st.tuples(
-    st.sampled_from(["GSM", "UMTS", "LTE", "NR", "CDMA", "gsm", "", "XYZ"]),
-    st.one_of(st.sampled_from(["730", "716", "1000", "-1", "7.5", ""]), CELL),
-    st.one_of(st.sampled_from(["1", "2", "3", "10"]), CELL),
-    st.one_of(st.integers(0, 70000).map(str), CELL),
-    st.one_of(st.integers(0, 2**28).map(str), CELL),
+    mostly(st.sampled_from(["GSM", "UMTS", "LTE", "NR", "CDMA", "gsm", "", "XYZ"])),
+    mostly(st.sampled_from(["730", "716", "1000", "-1", "7.5", ""])),
+    mostly(st.sampled_from(["1", "2", "3", "10"])),
+    mostly(st.integers(0, 70000).map(str)),
+    mostly(st.integers(0, 2**28).map(str)),
     st.floats(-75, -69, allow_nan=False).map(lambda v: f"{v:.5f}"),
     st.floats(-35, -31, allow_nan=False).map(lambda v: f"{v:.5f}"),
 )
@@ -283,15 +387,24 @@ PARQUET_COLUMN = st.one_of(
 @FUZZ_SLOW
 @given(
     columns=st.dictionaries(
-        st.sampled_from(["school_id", "id", "lat", "lon", "students", "rural", "status"]),
+        st.sampled_from(["students", "rural", "status", "technology", "height_m", "name"]),
         PARQUET_COLUMN,
-        min_size=1,
-        max_size=6,
+        max_size=4,
     ),
+    ids=st.one_of(st.just(["a", "b", "c"]), st.just([1.0, 2.0, 3.0]), PARQUET_COLUMN),
+    lat=st.one_of(st.just([-33.1, -33.2, -33.3]), PARQUET_COLUMN),
+    lon=st.one_of(st.just([-70.1, -70.2, -70.3]), PARQUET_COLUMN),
     nullable=st.booleans(),
 )
-def test_structured_parquet(tmp_path: Path, columns: dict[str, list[Any]], nullable: bool) -> None:
-    frame = pd.DataFrame(columns)
+def test_structured_parquet(
+    tmp_path: Path,
+    columns: dict[str, list[Any]],
+    ids: list[Any],
+    lat: list[Any],
+    lon: list[Any],
+    nullable: bool,
+) -> None:
+    frame = pd.DataFrame({"id": ids, "lat": lat, "lon": lon, **columns})
     if nullable:
         frame = frame.convert_dtypes()  # pandas' nullable types: <NA>, not NaN
     path = tmp_path / "schools.parquet"

@@ -10,7 +10,11 @@ Sources of the layouts:
 * Giga / ITU FNS templates — ``points-of-interest`` (``poi_id, lat, lon, is_connected,
   connectivity_type, has_electricity, admin1..3``) and ``cell-sites`` (``ict_id, lat,
   lon, radio_type, eirp_dbm, antenna_height, azimuth_degrees, …``),
-  FNS-Division/mobile-network-capacity-checker ``data_templates/``.
+  FNS-Division/mobile-network-capacity-checker ``data_templates/``; Giga's school
+  master schema (``school_id_giga, school_id_govt, school_name, latitude, longitude,
+  education_level, school_area_type, num_students, electricity_availability,
+  connectivity_govt, connectivity_type_govt, is_school_open``), as in
+  unicef/giga-meter-backend.
 * Chile MINEDUC *Directorio Oficial de Establecimientos* (``RBD, NOM_RBD, LATITUD,
   LONGITUD, MAT_TOTAL, RURAL_RBD, ESTADO_ESTAB, NOM_COM_RBD``) and its 2020 enrolment
   layer (``MAT_TOT``); the renamed copies in ``shared/data`` (``school_id, rbd, lat,
@@ -90,7 +94,9 @@ SCHOOL_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "connectivity_type", "connectivity_type_govt", "connectivity_technology",
         "tipo_conexion",
     ),
-    "status": ("status", "estado_estab", "status_code", "d_estado", "estado"),
+    "status": (
+        "status", "estado_estab", "status_code", "d_estado", "estado", "is_school_open",
+    ),
 }
 
 #: Standard cell/antenna field → aliases, most specific first.

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -205,7 +205,7 @@ def _bad_char(cells: Sequence[str]) -> tuple[int, str] | None:
 
 def _raise_bad_char(
     path: Path, encoding: str, what: str, row: int | None, field: str | None
-) -> None:
+) -> NoReturn:
     if what == "NUL":
         msg = "binary data (NUL byte): not a text CSV file"
     else:
@@ -449,17 +449,17 @@ def require_columns(
     almost like one of them, names that column.
     """
     used = set(found.values())
+    all_columns = [str(c) for c in raw.frame.columns]
     for name in required:
         if name in found:
             continue
         accepted = aliases[name]
-        columns = [str(c) for c in raw.frame.columns if str(c) not in used]
-        guess = suggest_column(accepted, columns)
-        hint = (
-            f"; the column '{guess[0]}' looks like a misspelling of '{guess[1]}': rename it"
-            if guess
-            else f"; the file has: {', '.join(columns[:20])}{', …' if len(columns) > 20 else ''}"
-        )
+        guess = suggest_column(accepted, [c for c in all_columns if c not in used])
+        if guess is not None:
+            hint = f"; the column '{guess[0]}' looks like a misspelling of '{guess[1]}': rename it"
+        else:
+            shown = ", ".join(all_columns[:20]) + (", …" if len(all_columns) > 20 else "")
+            hint = f"; the file's columns are: {shown}"
         msg = f"no column for '{name}' (accepted names, any case: {', '.join(accepted)}){hint}"
         raise InputError(msg, path=raw.path, field=name)
 

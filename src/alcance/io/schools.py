@@ -131,10 +131,22 @@ def read_schools(
     Raises
     ------
     InputError
-        Naming the file, row and field: missing required column (with the closest
-        name in the file), non-numeric or out-of-range coordinate, negative student
-        count, unrecognised yes/no value, empty or duplicate id, empty file, wrong
-        encoding.
+        Naming the file, row and field: missing required column (with the column that
+        looks like a misspelling of it), non-numeric, missing or out-of-range
+        coordinate, student count that is negative, fractional or above
+        :data:`MAX_STUDENTS`, unrecognised yes/no value, empty or duplicate id, empty
+        file, wrong encoding (the row and column of the first undecodable byte), a row
+        with more fields than the header, a vector feature without geometry.
+
+    Notes
+    -----
+    Rows are numbered from 1 after the header (blank lines are not counted); features
+    of a vector file from 1. CSV cells may use a decimal comma (``-33,45``); the
+    delimiter is the one of ``, ; TAB |`` that splits the header into most fields.
+    In a vector or GeoParquet file the point geometry (transformed to WGS 84; a point
+    inside a polygon) is used when every feature has one, else latitude/longitude
+    columns. A status the reader does not know (:data:`SCHOOL_FIELDS`
+    ``is_operational``) is ``<NA>``, never guessed.
     """
     raw = read_table(path, encoding=encoding, layer=layer)
     return _schools_from_raw(raw)

@@ -120,11 +120,12 @@ class Towers:
 
 
 def _detect_opencellid(first_row: list[str]) -> bool:
-    return (
-        len(first_row) >= 9
-        and first_row[0].strip().upper() in {"GSM", "UMTS", "LTE", "NR", "CDMA"}
-        and first_row[1].strip().isdigit()
-    )
+    """Whether the first line of a CSV is an OpenCelliD data row (file without header).
+
+    A header never names a column "GSM" or "LTE"; OpenCelliD rows have 14 fields.
+    """
+    radios = {"GSM", "UMTS", "LTE", "NR", "CDMA"}
+    return len(first_row) >= 13 and first_row[0].strip().upper() in radios
 
 
 def read_towers(
@@ -158,8 +159,22 @@ def read_towers(
     Raises
     ------
     InputError
-        Naming file, row and field: missing coordinates column, non-numeric or
-        out-of-range values, unknown technology, duplicate cell id, empty file.
+        Naming file, row and field: missing coordinates or id column (with the column
+        that looks like a misspelling of it), non-numeric or out-of-range values,
+        unknown technology, duplicate cell id, empty site id, empty file, wrong
+        encoding; or a negative / non-finite ``site_merge_radius_m``.
+
+    Notes
+    -----
+    Technologies are read from names such as ``2G``, ``GSM``, ``3G``, ``HSPA+``,
+    ``4G``, ``LTE1800``, ``5G NR`` (see :data:`TECHNOLOGIES`); a blank cell, ``unknown``
+    or ``n/a`` is ``"unknown"``. A cell listing several (``"GSM UMTS"``, ``"2G/3G"``)
+    becomes one cell per technology, ids suffixed ``-GSM``, ``-UMTS``.
+
+    Sites: the site column where there is one (SUBTEL ``site_id``); for OpenCelliD the
+    rules of :func:`_opencellid_sites`; otherwise rows at the same coordinates (to
+    1e-5°) share a site. In a vector or GeoParquet file the point geometry (transformed
+    to WGS 84) is used when every feature has one, else latitude/longitude columns.
     """
     if site_merge_radius_m < 0 or not np.isfinite(site_merge_radius_m):
         msg = f"site_merge_radius_m must be a finite distance ≥ 0 m, got {site_merge_radius_m!r}"
