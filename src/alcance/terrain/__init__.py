@@ -1,4 +1,4 @@
-"""Terrain: geodesic paths, profile sampling, void filling and earth curvature.
+"""Terrain: geodesic paths, profile sampling, horizons, void filling and earth curvature.
 
 Pure package — arrays in, arrays out, no file I/O. Grids come from
 :func:`alcance.io.terrain.open_dem` (``Dem.read``) as :class:`TerrainGrid`.
@@ -22,6 +22,13 @@ from alcance.terrain.geodesic import (
     geodesic_path_points,
 )
 from alcance.terrain.grid import TerrainGrid
+from alcance.terrain.horizon import (
+    Horizon,
+    HorizonMask,
+    horizon_elevation_deg,
+    horizon_mask_deg,
+    sky_fraction_above,
+)
 from alcance.terrain.profiles import (
     MAX_PROFILE_CELLS,
     PointSamples,
@@ -39,6 +46,8 @@ __all__ = [
     "WGS84_A_M",
     "WGS84_F",
     "GeodesicInverse",
+    "Horizon",
+    "HorizonMask",
     "PathPoints",
     "PointSamples",
     "Profiles",
@@ -50,6 +59,9 @@ __all__ = [
     "geodesic_direct",
     "geodesic_inverse",
     "geodesic_path_points",
+    "horizon_elevation_deg",
+    "horizon_mask_deg",
     "sample_points",
     "sample_profiles",
+    "sky_fraction_above",
 ]

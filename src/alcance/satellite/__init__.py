@@ -1,0 +1,26 @@
+"""Satellite links: look angles to GEO satellites, LEO shell visibility, terrain clearance.
+
+Pure package — arrays in, arrays out, no file I/O.
+"""
+
+from __future__ import annotations
+
+from alcance.satellite.geometry import (
+    GEO_RADIUS_M,
+    LEO_EARTH_RADIUS_KM,
+    LeoVisibility,
+    LookAngles,
+    geo_clearance_deg,
+    geo_look_angles,
+    leo_visibility,
+)
+
+__all__ = [
+    "GEO_RADIUS_M",
+    "LEO_EARTH_RADIUS_KM",
+    "LeoVisibility",
+    "LookAngles",
+    "geo_clearance_deg",
+    "geo_look_angles",
+    "leo_visibility",
+]
