@@ -27,6 +27,8 @@ def test_main_job_on_the_demo_without_arguments(
     for site in ("13026", "13028", "19775"):
         assert site in out
     assert "not computable" in out
+    assert "0 blocked by" in out
+    assert "61° W" in out
     summary = json.loads((tmp_path / "alcance-output" / "summary.json").read_text(encoding="utf-8"))
     assert summary["schools"]["n_schools"] == 19
 

@@ -169,6 +169,22 @@ def print_summary(summary: RegionSummary, console: Console) -> None:
                 )
             console.print(off)
             console.print(f"What was done with them: {w.off_terrain[0].action}.")
+    sat = summary.satellite
+    if sat is not None:
+        c = sat.counts
+        lon = f"{abs(sat.geo_longitude_deg):g}° {'W' if sat.geo_longitude_deg < 0 else 'E'}"
+        look = (
+            ""
+            if sat.elevation_min_deg is None or sat.elevation_max_deg is None
+            else f", look angle {sat.elevation_min_deg:.1f}…{sat.elevation_max_deg:.1f}°"
+        )
+        console.print(
+            f"[bold]Satellite[/] (GEO at {lon}{look}): {c['clear']} schools clear, "
+            f"[bold]{c['blocked']} blocked by terrain[/], {c['too low']} below {sat.min_elevation_deg:g}° elevation, "
+            f"{c['unverified']} unverified (terrain beyond the DEM), {c['no terrain']} off the DEM"
+        )
+        if sat.blocked_school_ids:
+            console.print("  blocked: " + ", ".join(sat.blocked_school_ids))
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}")
 

@@ -1,38 +1,56 @@
 """The main job's stages, joining the readers to the pure computations.
 
 Each stage reports progress through a callback so any face (CLI, service, Dask) can
-show it. Later issues add coverage, backhaul, satellite and planning stages here.
+show it. Later issues add coverage, backhaul, satellite capacity and planning stages.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from alcance.io import Region, read_region, read_scenario, write_json
+from alcance.io import Region, atomic_path, read_region, read_scenario, write_json
 from alcance.io.region import demo_scenario_path
+from alcance.satellite import geo_look_angles
+from alcance.satellite.visibility import (
+    GEO_STATUSES,
+    classify_geo_line_of_sight,
+    unseen_terrain_bound_deg,
+)
 from alcance.scenario import Scenario
 from alcance.summary import (
     RegionSummary,
+    SatelliteSummary,
     TerrainSummary,
     summarize_schools,
     summarize_terrain,
     summarize_towers,
 )
-from alcance.terrain import default_spacing_m, sample_points
+from alcance.terrain import TerrainGrid, default_spacing_m, horizon_elevation_deg, sample_points
 
-__all__ = ["STAGES", "JobResult", "load_scenario", "run_main_job", "summarize_region"]
+__all__ = [
+    "STAGES",
+    "JobResult",
+    "geo_line_of_sight",
+    "load_scenario",
+    "read_terrain_window",
+    "run_main_job",
+    "summarize_region",
+]
 
 #: Stage names in order, as shown by progress bars.
-STAGES: tuple[str, ...] = ("read inputs", "read terrain", "summarise", "write outputs")
+STAGES: tuple[str, ...] = ("read inputs", "read terrain", "summarise", "satellite", "write outputs")
 
-#: DEMs up to this many pixels are summarised whole; larger ones around the inputs only.
+#: DEMs up to this many pixels are read whole; larger ones around the inputs only.
 WHOLE_DEM_PIXELS = 50_000_000
 
-#: Margin around the schools and towers when reading terrain for the summary, degrees.
+#: Smallest margin around the schools and towers when reading terrain, degrees.
 TERRAIN_MARGIN_DEG = 0.02
 
 Progress = Callable[[str], None]
@@ -43,6 +61,7 @@ class JobResult:
     """What the main job produced."""
 
     summary: RegionSummary
+    schools: gpd.GeoDataFrame
     outputs: dict[str, Path]
 
 
@@ -51,34 +70,52 @@ def load_scenario(path: str | Path | None) -> Scenario:
     return read_scenario(demo_scenario_path() if path is None else path)
 
 
-def summarize_region(region: Region, *, progress: Progress | None = None) -> RegionSummary:
-    """Summarise a region; reads only the terrain window around its schools and towers."""
+def read_terrain_window(region: Region) -> TerrainGrid | None:
+    """The terrain the job needs: the whole DEM when small, else the inputs plus margins.
+
+    The margin covers the satellite horizon search distance around every school.
+    """
+    if region.dem is None:
+        return None
+    west, south, east, north = region.dem.bounds_deg
+    rows, cols = region.dem.shape
+    if rows * cols <= WHOLE_DEM_PIXELS:
+        return region.dem.read(west, south, east, north)
+    on = region.schools["on_terrain"].to_numpy(dtype=bool)
+    lons = [region.schools["longitude_deg"].to_numpy(dtype=float)[on]]
+    lats = [region.schools["latitude_deg"].to_numpy(dtype=float)[on]]
+    if region.towers is not None:
+        site_on = region.towers.sites["on_terrain"].to_numpy(dtype=bool)
+        lons.append(region.towers.sites["longitude_deg"].to_numpy(dtype=float)[site_on])
+        lats.append(region.towers.sites["latitude_deg"].to_numpy(dtype=float)[site_on])
+    lon = np.concatenate(lons)
+    lat = np.concatenate(lats)
+    if lon.size == 0:
+        return region.dem.read(west, south, east, north)
+    reach_m = region.scenario.satellite.horizon_distance_m
+    max_abs_lat = min(89.0, float(np.max(np.abs(lat))))
+    margin_lat = max(TERRAIN_MARGIN_DEG, reach_m / 110_574.0)
+    margin_lon = max(
+        TERRAIN_MARGIN_DEG, reach_m / (111_320.0 * math.cos(math.radians(max_abs_lat)))
+    )
+    return region.dem.read(
+        max(west, float(lon.min()) - margin_lon),
+        max(south, float(lat.min()) - margin_lat),
+        min(east, float(lon.max()) + margin_lon),
+        min(north, float(lat.max()) + margin_lat),
+    )
+
+
+def summarize_region(
+    region: Region, *, grid: TerrainGrid | None = None, progress: Progress | None = None
+) -> RegionSummary:
+    """Summarise a region (reads the terrain window itself when ``grid`` is not given)."""
     step = progress or (lambda _stage: None)
+    if grid is None:
+        grid = read_terrain_window(region)
+        step("read terrain")
     terrain: TerrainSummary | None = None
-    if region.dem is not None:
-        lons = [region.schools["longitude_deg"].to_numpy(dtype=float)]
-        lats = [region.schools["latitude_deg"].to_numpy(dtype=float)]
-        if region.towers is not None:
-            on = region.towers.sites["on_terrain"].to_numpy(dtype=bool)
-            lons.append(region.towers.sites["longitude_deg"].to_numpy(dtype=float)[on])
-            lats.append(region.towers.sites["latitude_deg"].to_numpy(dtype=float)[on])
-        lon = np.concatenate(lons)
-        lat = np.concatenate(lats)
-        west, south, east, north = region.dem.bounds_deg
-        rows, cols = region.dem.shape
-        box = (
-            (west, south, east, north)
-            if rows * cols <= WHOLE_DEM_PIXELS
-            else (
-                max(west, float(lon.min()) - TERRAIN_MARGIN_DEG),
-                max(south, float(lat.min()) - TERRAIN_MARGIN_DEG),
-                min(east, float(lon.max()) + TERRAIN_MARGIN_DEG),
-                min(north, float(lat.max()) + TERRAIN_MARGIN_DEG),
-            )
-        )
-        if box[0] >= box[2] or box[1] >= box[3]:
-            box = (west, south, east, north)
-        grid = region.dem.read(*box)
+    if grid is not None:
         on_terrain = region.schools["on_terrain"].to_numpy(dtype=bool)
         school_z = sample_points(
             grid,
@@ -88,11 +125,10 @@ def summarize_region(region: Region, *, progress: Progress | None = None) -> Reg
         terrain = summarize_terrain(
             elevation_m=grid.elevation_m,
             void=grid.void,
-            bounds_deg=grid.bounds if grid.is_geographic else box,
+            bounds_deg=grid.bounds if grid.is_geographic else region.dem.bounds_deg,  # type: ignore[union-attr]
             resolution_m=default_spacing_m(grid),
             school_elevation_m=school_z,
         )
-    step("read terrain")
     schools = summarize_schools(region.schools)
     towers = None
     if region.towers is not None:
@@ -108,18 +144,128 @@ def summarize_region(region: Region, *, progress: Progress | None = None) -> Reg
     )
 
 
+def geo_line_of_sight(
+    region: Region, grid: TerrainGrid | None
+) -> tuple[pd.DataFrame, SatelliteSummary]:
+    """Per school: GEO look angles, the terrain horizon toward the satellite, the class.
+
+    Returns a table (one row per school, in the school table's order) with
+    ``geo_azimuth_deg, geo_elevation_deg, geo_slant_range_km, geo_horizon_deg,
+    geo_clearance_deg, geo_status`` and the summary counts.
+    """
+    settings = region.scenario.satellite
+    schools = region.schools
+    lon = schools["longitude_deg"].to_numpy(dtype=float)
+    lat = schools["latitude_deg"].to_numpy(dtype=float)
+    n = len(schools)
+    on = schools["on_terrain"].to_numpy(dtype=bool) if grid is not None else np.zeros(n, dtype=bool)
+    ground_m = np.zeros(n)
+    horizon = np.full(n, np.nan)
+    complete = np.zeros(n, dtype=bool)
+    bound = np.full(n, np.nan)
+    if grid is not None and on.any():
+        ground_m[on] = sample_points(grid, lon_deg=lon[on], lat_deg=lat[on]).elevation_m
+    look = geo_look_angles(
+        lon_deg=lon,
+        lat_deg=lat,
+        height_m=np.nan_to_num(ground_m) + settings.terminal_height_m,
+        sat_lon_deg=settings.geo_longitude_deg,
+    )
+    if grid is not None and on.any():
+        result = horizon_elevation_deg(
+            grid,
+            lon_deg=lon[on],
+            lat_deg=lat[on],
+            antenna_height_m=settings.terminal_height_m,
+            azimuth_deg=np.asarray(look.azimuth_deg)[on],
+            max_distance_m=settings.horizon_distance_m,
+        )
+        horizon[on] = result.elevation_deg
+        complete[on] = (result.outside_points == 0) & (result.void_points == 0)
+        # The ray samples n equal steps; off-grid samples are its last ones (a ray
+        # leaving a rectangle does not come back); a NaN void may be anywhere.
+        reach = settings.horizon_distance_m
+        step = reach / max(1, math.ceil(reach / default_spacing_m(grid) - 1e-9))
+        seen_m = np.where(result.void_points > 0, step, reach - result.outside_points * step)
+        bound[on] = unseen_terrain_bound_deg(
+            site_height_amsl_m=ground_m[on] + settings.terminal_height_m,
+            unseen_distance_m=np.maximum(seen_m, step),
+        )
+    elevation = np.asarray(look.elevation_deg, dtype=float)
+    status = classify_geo_line_of_sight(
+        satellite_elevation_deg=elevation,
+        horizon_elevation_deg=horizon,
+        min_elevation_deg=settings.min_elevation_deg,
+        horizon_complete=complete,
+        on_terrain=on,
+        unseen_bound_deg=bound,
+    )
+    table = pd.DataFrame(
+        {
+            "geo_azimuth_deg": np.asarray(look.azimuth_deg, dtype=float),
+            "geo_elevation_deg": elevation,
+            "geo_slant_range_km": np.asarray(look.slant_range_m, dtype=float) / 1000.0,
+            "geo_horizon_deg": horizon,
+            "geo_clearance_deg": elevation - horizon,
+            "geo_status": status.astype(str),
+        },
+        index=schools.index,
+    )
+    counts = {name: int((status == name).sum()) for name in GEO_STATUSES}
+    summary = SatelliteSummary(
+        geo_longitude_deg=settings.geo_longitude_deg,
+        min_elevation_deg=settings.min_elevation_deg,
+        terminal_height_m=settings.terminal_height_m,
+        counts=counts,
+        blocked_school_ids=[str(s) for s in schools["school_id"].to_numpy()[status == "blocked"]],
+        elevation_min_deg=float(elevation.min()) if n else None,
+        elevation_max_deg=float(elevation.max()) if n else None,
+    )
+    return table, summary
+
+
+def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Nullable pandas dtypes as plain ones GDAL can write."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.BooleanDtype):
+            out[col] = out[col].astype("Int8")
+        elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
 def run_main_job(
     scenario: Scenario, *, output_dir: str | Path, progress: Progress | None = None
 ) -> JobResult:
-    """Run the main job: read the region, summarise it, write ``summary.json``.
+    """Run the main job: read the region, summarise it, check GEO line of sight, write.
 
-    Later issues extend this job to coverage, satellite, backhaul and the plan.
+    Writes ``summary.json`` and ``schools.gpkg`` (one row per school with the GEO
+    columns) into ``output_dir``, atomically.
     """
     step = progress or (lambda _stage: None)
     with read_region(scenario) as region:
         step("read inputs")
-        summary = summarize_region(region, progress=step)
+        grid = read_terrain_window(region)
+        step("read terrain")
+        summary = summarize_region(region, grid=grid, progress=step)
+        geo_table, geo_summary = geo_line_of_sight(region, grid)
+        step("satellite")
+        schools = gpd.GeoDataFrame(
+            pd.concat([region.schools.drop(columns="geometry"), geo_table], axis=1),
+            geometry=region.schools.geometry,
+            crs=region.schools.crs,
+        )
+    summary = replace(summary, satellite=geo_summary)
     out = Path(output_dir)
-    path = write_json(out / "summary.json", summary.to_dict())
+    summary_path = write_json(out / "summary.json", summary.to_dict())
+    schools_path = out / "schools.gpkg"
+    with atomic_path(schools_path) as tmp:
+        _gpkg_ready(schools).to_file(tmp, layer="schools", driver="GPKG")
     step("write outputs")
-    return JobResult(summary=summary, outputs={"summary": path})
+    return JobResult(
+        summary=summary, schools=schools, outputs={"summary": summary_path, "schools": schools_path}
+    )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "Assumption",
     "RegionInputs",
+    "SatelliteSettings",
     "Scenario",
     "ServiceSettings",
     "SiteDefaults",
@@ -154,6 +155,46 @@ class ServiceSettings(_Section):
     )
 
 
+class SatelliteSettings(_Section):
+    """The GEO satellite a school terminal would point at, and the terminal's siting."""
+
+    geo_longitude_deg: float = Field(
+        -61.0,
+        ge=-180,
+        le=180,
+        description="Orbital longitude of the GEO satellite (east positive)",
+        json_schema_extra=_meta(
+            "degrees", "Hispasat Amazonas Nexus slot, 61° W (Ku/Ka-band HTS over Latin America)"
+        ),
+    )
+    min_elevation_deg: float = Field(
+        10.0,
+        ge=0,
+        le=90,
+        description="Lowest usable look angle above the horizontal for a VSAT terminal",
+        json_schema_extra=_meta(
+            "degrees",
+            "Alcance assumption: common VSAT planning floor (rain path and clutter grow below 10°)",
+        ),
+    )
+    terminal_height_m: float = Field(
+        2.0,
+        gt=0,
+        le=100,
+        description="Height of the satellite dish above ground at the school",
+        json_schema_extra=_meta("m", "Alcance assumption: dish on a ground or roof mount"),
+    )
+    horizon_distance_m: float = Field(
+        30_000.0,
+        gt=0,
+        le=200_000,
+        description="How far terrain is searched for the horizon toward the satellite",
+        json_schema_extra=_meta(
+            "m", "Alcance default: beyond ~30 km the 4/3-earth curvature drop hides Andean ridges"
+        ),
+    )
+
+
 class Assumption(BaseModel):
     """One row of the assumptions table shown in reports."""
 
@@ -173,6 +214,7 @@ class Scenario(_Section):
     terrain: TerrainSettings = Field(default_factory=TerrainSettings)
     defaults: SiteDefaults = Field(default_factory=SiteDefaults)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    satellite: SatelliteSettings = Field(default_factory=SatelliteSettings)
 
     def assumptions(self) -> list[Assumption]:
         """Every field of every section with its value, unit and source."""

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 __all__ = [
     "OffTerrainTower",
     "RegionSummary",
+    "SatelliteSummary",
     "SchoolSummary",
     "TerrainSummary",
     "TowerSummary",
@@ -99,6 +100,19 @@ class TowerSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class SatelliteSummary:
+    """Line of sight from each school to one GEO satellite over the terrain."""
+
+    geo_longitude_deg: float
+    min_elevation_deg: float
+    terminal_height_m: float
+    counts: dict[str, int]
+    blocked_school_ids: list[str]
+    elevation_min_deg: float | None
+    elevation_max_deg: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class RegionSummary:
     """The region at a glance (what the main job prints today)."""
 
@@ -107,6 +121,7 @@ class RegionSummary:
     terrain: TerrainSummary | None
     towers: TowerSummary | None
     notes: list[str]
+    satellite: SatelliteSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (NaN → ``None``)."""

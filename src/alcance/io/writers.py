@@ -17,12 +17,15 @@ __all__ = ["atomic_path", "write_json"]
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it onto ``target`` on success.
 
+    The temporary name keeps the target's extension, so format drivers that look at
+    it (GDAL's GeoPackage driver) are satisfied.
+
     On any exception the temporary file is removed and ``target`` is left untouched,
     so a reader never sees a half-written output.
     """
     final = Path(target)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=f".tmp{final.suffix}", dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
