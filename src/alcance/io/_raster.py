@@ -21,7 +21,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeAlias
+from types import TracebackType
+from typing import Any, Self, TypeAlias
 
 import numpy as np
 import rasterio
@@ -30,7 +31,7 @@ from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioError
 from rasterio.windows import Window
 
 from alcance.errors import InputError
-from alcance.terrain._crs import bounds_to_grid, crs_from_wkt, lonlat_to_grid
+from alcance.terrain._crs import bounds_to_grid, bounds_to_lonlat, crs_from_wkt, lonlat_to_grid
 
 try:  # rasterio >= 1.4 exposes GDAL's error classes here
     from rasterio._err import CPLE_BaseError
@@ -40,6 +41,7 @@ except ImportError:  # pragma: no cover - older rasterio
 __all__ = [
     "MAX_READ_PIXELS",
     "RASTER_SUFFIXES",
+    "MosaicBacked",
     "PathInput",
     "PixelWindow",
     "RasterMosaic",
@@ -556,3 +558,57 @@ def check_box(
         msg = f"need -90 <= south <= north <= 90, got south={s}, north={n}"
         raise InputError(msg, field="south/north")
     return w, s, e, n
+
+
+class MosaicBacked:
+    """Shared face of the rasters read through a :class:`RasterMosaic` (DEM, population).
+
+    Context manager; metadata properties read from the mosaic without touching pixels.
+    """
+
+    _mosaic: RasterMosaic
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the underlying files (a later read reopens them)."""
+        self._mosaic.close()
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Outer edges ``(west, south, east, north)``, CRS units."""
+        return self._mosaic.bounds
+
+    @property
+    def bounds_deg(self) -> tuple[float, float, float, float]:
+        """:attr:`bounds` as a WGS 84 lon/lat box, degrees (enclosing, when projected)."""
+        return bounds_to_lonlat(self.crs_wkt, *self._mosaic.bounds)
+
+    @property
+    def resolution(self) -> tuple[float, float]:
+        """Pixel width and height ``(dx, dy)``, CRS units, both positive (like rasterio)."""
+        return self._mosaic.dx, -self._mosaic.dy
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows, cols)`` of the grid."""
+        return self._mosaic.height, self._mosaic.width
+
+    @property
+    def crs_wkt(self) -> str:
+        """CRS as WKT."""
+        return self._mosaic.crs_wkt
+
+    @property
+    def is_geographic(self) -> bool:
+        """``True`` for a lon/lat raster."""
+        return self._mosaic.is_geographic

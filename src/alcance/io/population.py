@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 from affine import Affine
@@ -18,12 +17,13 @@ from numpy.typing import NDArray
 from alcance.errors import InputError
 from alcance.io._raster import (
     MAX_READ_PIXELS,
+    MosaicBacked,
     PixelWindow,
     RasterMosaic,
     check_box,
     resolve_paths,
 )
-from alcance.terrain._crs import bounds_to_grid, bounds_to_lonlat
+from alcance.terrain._crs import bounds_to_grid
 
 __all__ = ["PopulationRaster", "PopulationWindow", "read_population_raster"]
 
@@ -96,7 +96,7 @@ def read_population_raster(path: str | os.PathLike[str]) -> PopulationRaster:
     return PopulationRaster(RasterMosaic(resolve_paths(path)))
 
 
-class PopulationRaster:
+class PopulationRaster(MosaicBacked):
     """A population raster read window by window. Not thread-safe.
 
     Attributes
@@ -112,53 +112,8 @@ class PopulationRaster:
         self._mosaic = mosaic
         self.path: Path = mosaic.paths[0]
 
-    def __enter__(self) -> PopulationRaster:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the file (a later read reopens it)."""
-        self._mosaic.close()
-
     def __repr__(self) -> str:
         return f"PopulationRaster('{self.path.name}', shape={self.shape})"
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """Outer edges ``(west, south, east, north)``, CRS units."""
-        return self._mosaic.bounds
-
-    @property
-    def bounds_deg(self) -> tuple[float, float, float, float]:
-        """:attr:`bounds` as an enclosing WGS 84 lon/lat box, degrees."""
-        return bounds_to_lonlat(self.crs_wkt, *self._mosaic.bounds)
-
-    @property
-    def resolution(self) -> tuple[float, float]:
-        """Pixel width and height, CRS units, both positive."""
-        return self._mosaic.dx, -self._mosaic.dy
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(rows, cols)``."""
-        return self._mosaic.height, self._mosaic.width
-
-    @property
-    def crs_wkt(self) -> str:
-        """CRS as WKT."""
-        return self._mosaic.crs_wkt
-
-    @property
-    def is_geographic(self) -> bool:
-        """``True`` for a lon/lat raster."""
-        return self._mosaic.is_geographic
 
     def read(
         self,

@@ -11,7 +11,6 @@ reads exactly the pixels covering a box, from whichever tiles touch it.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,13 +18,13 @@ from numpy.typing import ArrayLike, NDArray
 from alcance.errors import InputError
 from alcance.io._raster import (
     MAX_READ_PIXELS,
+    MosaicBacked,
     PathInput,
     PixelWindow,
     RasterMosaic,
     check_box,
     resolve_paths,
 )
-from alcance.terrain._crs import bounds_to_lonlat
 from alcance.terrain._validate import broadcast_coordinates
 from alcance.terrain.grid import TerrainGrid
 from alcance.terrain.voids import fill_voids
@@ -71,7 +70,7 @@ def open_dem(paths: PathInput, *, fill_voids: bool = True) -> Dem:
     return Dem(mosaic, fill_voids=fill_voids)
 
 
-class Dem:
+class Dem(MosaicBacked):
     """A DEM (one file or a mosaic of tiles) read window by window.
 
     Created by :func:`open_dem`. Not thread-safe: give each thread its own ``Dem``.
@@ -89,59 +88,10 @@ class Dem:
         self.paths: tuple[Path, ...] = mosaic.paths
         self.fill_voids = bool(fill_voids)
 
-    # -- context management -------------------------------------------------------
-
-    def __enter__(self) -> Dem:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the underlying files (a later read reopens them)."""
-        self._mosaic.close()
-
     def __repr__(self) -> str:
         names = ", ".join(p.name for p in self.paths[:4])
         more = f", … ({len(self.paths)} files)" if len(self.paths) > 4 else ""
         return f"Dem([{names}{more}], shape={self.shape}, bounds={self.bounds})"
-
-    # -- metadata -----------------------------------------------------------------
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """Outer edges ``(west, south, east, north)`` of the union of tiles, CRS units."""
-        return self._mosaic.bounds
-
-    @property
-    def bounds_deg(self) -> tuple[float, float, float, float]:
-        """:attr:`bounds` as a WGS 84 lon/lat box, degrees (enclosing, for projected DEMs)."""
-        return bounds_to_lonlat(self.crs_wkt, *self._mosaic.bounds)
-
-    @property
-    def resolution(self) -> tuple[float, float]:
-        """Pixel width and height ``(dx, dy)``, CRS units, both positive (like rasterio)."""
-        return self._mosaic.dx, -self._mosaic.dy
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(rows, cols)`` of the mosaic grid."""
-        return self._mosaic.height, self._mosaic.width
-
-    @property
-    def crs_wkt(self) -> str:
-        """CRS as WKT."""
-        return self._mosaic.crs_wkt
-
-    @property
-    def is_geographic(self) -> bool:
-        """``True`` for a lon/lat DEM."""
-        return self._mosaic.is_geographic
 
     # -- queries ------------------------------------------------------------------
 
