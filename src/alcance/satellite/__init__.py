@@ -1,6 +1,11 @@
 """Satellite links: look angles to GEO satellites, LEO shell visibility, terrain clearance.
 
-Pure package — arrays in, arrays out, no file I/O.
+Pure package — arrays in, arrays out, no file I/O. Modules:
+
+* :mod:`alcance.satellite.geometry` — GEO look angles, LEO footprint and sky fraction;
+* :mod:`alcance.satellite.visibility` — line-of-sight classes over the terrain horizon;
+* :mod:`alcance.satellite.atmosphere` — ITU-R Earth-space attenuation through ``itur``
+  (imported on demand: it loads astropy and the ITU-R maps).
 """
 
 from __future__ import annotations
