@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
+from alcance._arrays import scalar_or_array as _out
 from alcance.errors import InputError
 
 __all__ = ["SPEED_OF_LIGHT_M_PER_S", "free_space_loss_db", "wavelength_m"]
@@ -36,13 +37,6 @@ def _positive(name: str, value: npt.ArrayLike) -> NDArray[np.float64]:
         msg = f"{name} must be finite and > 0, got {first!r}"
         raise InputError(msg, field=name)
     return arr
-
-
-def _out(result: NDArray[np.float64], *inputs: npt.ArrayLike) -> float | NDArray[np.float64]:
-    """A ``float`` when every input was a scalar, else the array."""
-    if all(np.ndim(x) == 0 for x in inputs):
-        return float(result)
-    return result
 
 
 @overload
