@@ -34,6 +34,43 @@ def test_demo_writes_schools_layer_with_geo_columns(tmp_path: Path) -> None:
     # ~25 km can reach 50°: the bound makes them clear rather than "unverified".
     assert sat.counts["clear"] == 19
     assert sorted(p.name for p in tmp_path.iterdir()) == ["schools.gpkg", "summary.json"]
+    # Forward link: every school clear, so every school gets the same DVB-S2 carrier
+    # rate = symbol rate × MODCOD efficiency, with a few tenths of a dB of atmosphere.
+    assert np.all(
+        (layer["geo_atmospheric_loss_db"] > 0.05) & (layer["geo_atmospheric_loss_db"] < 3.0)
+    )
+    scenario = load_scenario(None).satellite
+    assert np.all(layer["geo_es_n0_db"] < scenario.interference_cn_db)
+    assert np.all(layer["geo_forward_mbps"] > scenario.symbol_rate_mbaud)  # > 1 bit/symbol
+    assert np.all(layer["geo_forward_mbps"] < scenario.symbol_rate_mbaud * 4.5)
+    assert sat.forward_mbps_min is not None
+    assert sat.availability_pct == scenario.availability_pct
+
+
+def test_forward_link_is_zero_when_blocked_and_follows_eirp(shared_data: Path) -> None:
+    from alcance.pipeline import geo_forward_link
+    from alcance.scenario import SatelliteSettings
+
+    base = SatelliteSettings()
+    lat = np.array([-33.8])
+    lon = np.array([-70.2])
+    kwargs = {
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "site_height_m": np.array([1200.0]),
+        "slant_range_m": np.array([37_500e3]),
+    }
+    low = geo_forward_link(elevation_deg=np.array([3.0]), settings=base, **kwargs)
+    assert low["geo_forward_mbps"][0] == 0.0
+    assert np.isnan(low["geo_atmospheric_loss_db"][0])
+    weak = geo_forward_link(
+        elevation_deg=np.array([40.0]),
+        settings=base.model_copy(update={"satellite_eirp_dbw": 40.0}),
+        **kwargs,
+    )
+    strong = geo_forward_link(elevation_deg=np.array([40.0]), settings=base, **kwargs)
+    assert weak["geo_es_n0_db"][0] < strong["geo_es_n0_db"][0]
+    assert weak["geo_forward_mbps"][0] <= strong["geo_forward_mbps"][0]
 
 
 def test_blocked_and_clear_schools_in_the_maipo_valley(shared_data: Path) -> None:

@@ -183,6 +183,12 @@ def print_summary(summary: RegionSummary, console: Console) -> None:
             f"[bold]{c['blocked']} blocked by terrain[/], {c['too low']} below {sat.min_elevation_deg:g}° elevation, "
             f"{c['unverified']} unverified (terrain beyond the DEM), {c['no terrain']} off the DEM"
         )
+        if sat.forward_mbps_min is not None and sat.forward_mbps_max is not None:
+            console.print(
+                f"  forward carrier at {sat.availability_pct:g} % availability: "
+                f"{sat.forward_mbps_min:.0f}…{sat.forward_mbps_max:.0f} Mbit/s per carrier "
+                "(shared by the schools on it; capacity and contention come with the plan)"
+            )
         if sat.blocked_school_ids:
             console.print("  blocked: " + ", ".join(sat.blocked_school_ids))
     for note in summary.notes:

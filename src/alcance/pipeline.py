@@ -17,13 +17,16 @@ import pandas as pd
 
 from alcance.io import Region, atomic_path, read_region, read_scenario, write_json
 from alcance.io.region import demo_scenario_path
+from alcance.propagation.freespace import free_space_loss_db
 from alcance.satellite import geo_look_angles
+from alcance.satellite import link_budget as sat_lb
+from alcance.satellite.modcod import DVB_S2_MODCODS, best_modcod
 from alcance.satellite.visibility import (
     GEO_STATUSES,
     classify_geo_line_of_sight,
     unseen_terrain_bound_deg,
 )
-from alcance.scenario import Scenario
+from alcance.scenario import SatelliteSettings, Scenario
 from alcance.summary import (
     RegionSummary,
     SatelliteSummary,
@@ -200,6 +203,16 @@ def geo_line_of_sight(
         on_terrain=on,
         unseen_bound_deg=bound,
     )
+    forward = geo_forward_link(
+        lat_deg=lat,
+        lon_deg=lon,
+        site_height_m=np.nan_to_num(ground_m),
+        elevation_deg=elevation,
+        slant_range_m=np.asarray(look.slant_range_m, dtype=float),
+        settings=settings,
+    )
+    usable = np.isin(status, ["clear", "unverified"])
+    forward["geo_forward_mbps"] = np.where(usable, forward["geo_forward_mbps"], 0.0)
     table = pd.DataFrame(
         {
             "geo_azimuth_deg": np.asarray(look.azimuth_deg, dtype=float),
@@ -208,6 +221,7 @@ def geo_line_of_sight(
             "geo_horizon_deg": horizon,
             "geo_clearance_deg": elevation - horizon,
             "geo_status": status.astype(str),
+            **forward,
         },
         index=schools.index,
     )
@@ -220,8 +234,101 @@ def geo_line_of_sight(
         blocked_school_ids=[str(s) for s in schools["school_id"].to_numpy()[status == "blocked"]],
         elevation_min_deg=float(elevation.min()) if n else None,
         elevation_max_deg=float(elevation.max()) if n else None,
+        availability_pct=settings.availability_pct,
+        forward_mbps_min=float(forward["geo_forward_mbps"][usable].min()) if usable.any() else None,
+        forward_mbps_max=float(forward["geo_forward_mbps"][usable].max()) if usable.any() else None,
     )
     return table, summary
+
+
+def geo_forward_link(
+    *,
+    lat_deg: np.ndarray,
+    lon_deg: np.ndarray,
+    site_height_m: np.ndarray,
+    elevation_deg: np.ndarray,
+    slant_range_m: np.ndarray,
+    settings: SatelliteSettings,
+) -> dict[str, np.ndarray]:
+    """Forward-link budget per school at the scenario's availability (pure composition).
+
+    Free space (P.525) over the slant range, atmospheric attenuation exceeded for
+    ``100 − availability`` % of the year (P.618 through ``itur``), terminal G/T from the
+    dish and LNB, C/N0 → downlink Es/N0, combined with the scenario's C/(N+I) of uplink,
+    intermodulation and interference → the best DVB-S2 MODCOD with the implementation
+    margin → carrier Mbit/s (shared by the terminals on the carrier: capacity and
+    contention are applied by the planning stage). Schools with the satellite below 5° (outside P.618's range) get
+    NaN and 0 Mbit/s.
+    """
+    from alcance.satellite.atmosphere import earth_space_attenuation
+
+    n = lat_deg.size
+    atmos = np.full(n, np.nan)
+    ok = elevation_deg >= 5.0
+    if ok.any():
+        atmos[ok] = earth_space_attenuation(
+            lat_deg=lat_deg[ok],
+            lon_deg=lon_deg[ok],
+            freq_ghz=settings.downlink_freq_ghz,
+            elevation_deg=elevation_deg[ok],
+            unavailability_pct=100.0 - settings.availability_pct,
+            antenna_diameter_m=settings.dish_diameter_m,
+            antenna_efficiency=settings.dish_efficiency,
+            site_height_m=np.clip(site_height_m[ok], -500.0, 9000.0),
+        ).total_db
+    fsl = np.asarray(
+        free_space_loss_db(distance_m=slant_range_m, freq_mhz=settings.downlink_freq_ghz * 1000.0),
+        dtype=float,
+    )
+    gain = sat_lb.dish_gain_dbi(
+        diameter_m=settings.dish_diameter_m,
+        freq_ghz=settings.downlink_freq_ghz,
+        efficiency=settings.dish_efficiency,
+    )
+    t_sys = sat_lb.system_noise_temperature_k(
+        antenna_noise_temperature_k=settings.antenna_noise_temperature_k,
+        lnb_noise_figure_db=settings.lnb_noise_figure_db,
+    )
+    g_t = float(sat_lb.g_over_t_db_per_k(gain_dbi=gain, system_noise_temperature_k=t_sys))
+    es_n0 = np.full(n, np.nan)
+    mbps = np.zeros(n)
+    modcod = np.full(n, "", dtype=object)
+    if ok.any():
+        c_n0 = np.asarray(
+            sat_lb.c_over_n0_dbhz(
+                eirp_dbw=settings.satellite_eirp_dbw,
+                g_over_t_db_per_k=g_t,
+                free_space_loss_db=fsl[ok],
+                atmospheric_loss_db=atmos[ok],
+            ),
+            dtype=float,
+        )
+        downlink = np.asarray(
+            sat_lb.es_over_n0_db(c_over_n0_dbhz=c_n0, symbol_rate_mbaud=settings.symbol_rate_mbaud)
+        )
+        es_n0[ok] = np.asarray(
+            sat_lb.combine_cn_db(downlink, np.full(downlink.shape, settings.interference_cn_db))
+        )
+        mbps[ok] = np.asarray(
+            sat_lb.throughput_mbps(
+                es_over_n0_db=es_n0[ok],
+                symbol_rate_mbaud=settings.symbol_rate_mbaud,
+                implementation_margin_db=settings.implementation_margin_db,
+            ),
+            dtype=float,
+        )
+        index = np.asarray(
+            best_modcod(
+                es_over_n0_db=es_n0[ok], implementation_margin_db=settings.implementation_margin_db
+            )
+        )
+        modcod[ok] = [DVB_S2_MODCODS[i].name if i >= 0 else "none" for i in index]
+    return {
+        "geo_atmospheric_loss_db": atmos,
+        "geo_es_n0_db": es_n0,
+        "geo_modcod": modcod.astype(str),
+        "geo_forward_mbps": mbps,
+    }
 
 
 def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

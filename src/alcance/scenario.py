@@ -184,6 +184,91 @@ class SatelliteSettings(_Section):
         description="Height of the satellite dish above ground at the school",
         json_schema_extra=_meta("m", "Alcance assumption: dish on a ground or roof mount"),
     )
+    downlink_freq_ghz: float = Field(
+        11.7,
+        ge=1,
+        le=55,
+        description="Forward (satellite-to-school) carrier frequency",
+        json_schema_extra=_meta(
+            "GHz", "Ku-band FSS downlink 10.7-12.75 GHz (ITU Radio Regulations Art. 5)"
+        ),
+    )
+    satellite_eirp_dbw: float = Field(
+        52.0,
+        ge=20,
+        le=80,
+        description="Satellite EIRP toward the schools (forward carrier, beam edge)",
+        json_schema_extra=_meta(
+            "dBW", "Alcance assumption: Ku-band wide beams ~48-52 dBW, HTS spot beams up to ~58 dBW"
+        ),
+    )
+    symbol_rate_mbaud: float = Field(
+        30.0,
+        gt=0,
+        le=500,
+        description="Forward carrier symbol rate (the carrier the terminal demodulates)",
+        json_schema_extra=_meta(
+            "Mbaud", "Alcance assumption: 36 MHz transponder at roll-off 0.2 (EN 302 307-1)"
+        ),
+    )
+    dish_diameter_m: float = Field(
+        1.2,
+        gt=0,
+        le=10,
+        description="School terminal dish diameter",
+        json_schema_extra=_meta(
+            "m", "Alcance assumption: common Ku VSAT size (Giga cost model terminals 0.75-1.2 m)"
+        ),
+    )
+    dish_efficiency: float = Field(
+        0.65,
+        gt=0,
+        le=1,
+        description="Dish aperture efficiency",
+        json_schema_extra=_meta("-", "ITU-R SG3 Earth-space validation examples use 0.65"),
+    )
+    antenna_noise_temperature_k: float = Field(
+        50.0,
+        ge=0,
+        le=1000,
+        description="Clear-sky antenna noise temperature at the feed",
+        json_schema_extra=_meta("K", "Alcance assumption: Ku band at 20-50° elevation, 30-60 K"),
+    )
+    lnb_noise_figure_db: float = Field(
+        0.8,
+        ge=0,
+        le=20,
+        description="Noise figure of the terminal's LNB",
+        json_schema_extra=_meta("dB", "Alcance assumption: commercial Ku LNBs 0.6-1.0 dB"),
+    )
+    interference_cn_db: float = Field(
+        16.0,
+        ge=0,
+        le=40,
+        description="C/(N+I) of the uplink, transponder intermodulation and adjacent-satellite interference, combined with the downlink C/N",
+        json_schema_extra=_meta(
+            "dB",
+            "Alcance assumption: these together typically cap Ku-band forward links at 14-18 dB",
+        ),
+    )
+    implementation_margin_db: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Demodulator implementation margin over the ideal DVB-S2 Es/N0",
+        json_schema_extra=_meta(
+            "dB", "Alcance assumption: 0.5-1.5 dB is usual over EN 302 307-1 Table 13"
+        ),
+    )
+    availability_pct: float = Field(
+        99.5,
+        ge=95,
+        le=99.999,
+        description="Share of an average year the forward link must meet the reported rate",
+        json_schema_extra=_meta(
+            "%", "Alcance assumption: typical consumer VSAT service availability"
+        ),
+    )
     horizon_distance_m: float = Field(
         30_000.0,
         gt=0,

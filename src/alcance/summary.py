@@ -110,6 +110,9 @@ class SatelliteSummary:
     blocked_school_ids: list[str]
     elevation_min_deg: float | None
     elevation_max_deg: float | None
+    availability_pct: float | None = None
+    forward_mbps_min: float | None = None
+    forward_mbps_max: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
