@@ -1338,6 +1338,52 @@ def _error_result(rtn: int, warnings: int, d_km: float) -> PathResult:
 
 
 @_jitable
+def _loss_and_result(
+    th_tx: float,
+    th_rx: float,
+    dh_tx: float,
+    dh_rx: float,
+    he_tx: float,
+    he_rx: float,
+    delta_h: float,
+    d: float,
+    d_km: float,
+    h_tx: float,
+    h_rx: float,
+    f_mhz: float,
+    gamma_e: float,
+    n_s: float,
+    z_g_re: float,
+    z_g_im: float,
+    mode: int,
+    climate: int,
+    mdvar: int,
+    time: float,
+    location: float,
+    situation: float,
+    warnings: int,
+) -> PathResult:
+    """Reference attenuation, free space and variability: the common tail of
+    NTIA's ``ITM_P2P_TLS_Ex`` and ``ITM_AREA_TLS_Ex`` once the path geometry is known."""
+    rtn, warnings, a_ref, prop_mode = _longley_rice(
+        th_tx, th_rx, f_mhz, z_g_re, z_g_im, dh_tx, dh_rx, he_tx, he_rx, gamma_e, n_s,
+        delta_h, h_tx, h_rx, d, mode, warnings,
+    )  # fmt: skip
+    if rtn != SUCCESS:
+        return _error_result(rtn, warnings, d_km)
+    a_fs = _free_space_loss(d, f_mhz)
+    a_var, warnings = _variability(
+        time, location, situation, he_tx, he_rx, delta_h, f_mhz, d, a_ref, climate, mdvar,
+        warnings,
+    )  # fmt: skip
+    rtn = SUCCESS_WITH_WARNINGS if warnings != 0 else SUCCESS
+    return (
+        rtn, warnings, prop_mode, a_var + a_fs, d_km, th_tx, th_rx, dh_tx, dh_rx, he_tx,
+        he_rx, n_s, delta_h, a_ref, a_fs,
+    )  # fmt: skip
+
+
+@_jitable
 def p2p_path(
     z: Vec,
     n_points: int,
@@ -1392,60 +1438,11 @@ def p2p_path(
     th_tx, th_rx, dh_tx, dh_rx, he_tx, he_rx, delta_h, d = _quick_pfl(
         z, np_, xi, gamma_e, h_tx, h_rx, work, iwork
     )
-    rtn, warnings, a_ref, prop_mode = _longley_rice(
-        th_tx,
-        th_rx,
-        f_mhz,
-        z_g_re,
-        z_g_im,
-        dh_tx,
-        dh_rx,
-        he_tx,
-        he_rx,
-        gamma_e,
-        n_s,
-        delta_h,
-        h_tx,
-        h_rx,
-        d,
-        _MODE_P2P,
+    return _loss_and_result(
+        th_tx, th_rx, dh_tx, dh_rx, he_tx, he_rx, delta_h, d, d_km, h_tx, h_rx, f_mhz,
+        gamma_e, n_s, z_g_re, z_g_im, _MODE_P2P, climate, mdvar, time, location, situation,
         warnings,
-    )
-    if rtn != SUCCESS:
-        return _error_result(rtn, warnings, d_km)
-    a_fs = _free_space_loss(d, f_mhz)
-    a_var, warnings = _variability(
-        time,
-        location,
-        situation,
-        he_tx,
-        he_rx,
-        delta_h,
-        f_mhz,
-        d,
-        a_ref,
-        climate,
-        mdvar,
-        warnings,
-    )
-    rtn = SUCCESS_WITH_WARNINGS if warnings != 0 else SUCCESS
-    return (
-        rtn,
-        warnings,
-        prop_mode,
-        a_var + a_fs,
-        d_km,
-        th_tx,
-        th_rx,
-        dh_tx,
-        dh_rx,
-        he_tx,
-        he_rx,
-        n_s,
-        delta_h,
-        a_ref,
-        a_fs,
-    )
+    )  # fmt: skip
 
 
 @_jitable
@@ -1489,60 +1486,11 @@ def area_path(
     he_tx, dh_tx, th_tx = _initialize_area_terminal(tx_site, gamma_e, delta_h, h_tx)
     he_rx, dh_rx, th_rx = _initialize_area_terminal(rx_site, gamma_e, delta_h, h_rx)
     d = d_km * 1000
-    rtn, warnings, a_ref, prop_mode = _longley_rice(
-        th_tx,
-        th_rx,
-        f_mhz,
-        z_g_re,
-        z_g_im,
-        dh_tx,
-        dh_rx,
-        he_tx,
-        he_rx,
-        gamma_e,
-        n_s,
-        delta_h,
-        h_tx,
-        h_rx,
-        d,
-        _MODE_AREA,
+    return _loss_and_result(
+        th_tx, th_rx, dh_tx, dh_rx, he_tx, he_rx, delta_h, d, d_km, h_tx, h_rx, f_mhz,
+        gamma_e, n_s, z_g_re, z_g_im, _MODE_AREA, climate, mdvar, time, location, situation,
         warnings,
-    )
-    if rtn != SUCCESS:
-        return _error_result(rtn, warnings, d_km)
-    a_fs = _free_space_loss(d, f_mhz)
-    a_var, warnings = _variability(
-        time,
-        location,
-        situation,
-        he_tx,
-        he_rx,
-        delta_h,
-        f_mhz,
-        d,
-        a_ref,
-        climate,
-        mdvar,
-        warnings,
-    )
-    rtn = SUCCESS_WITH_WARNINGS if warnings != 0 else SUCCESS
-    return (
-        rtn,
-        warnings,
-        prop_mode,
-        a_fs + a_var,
-        d_km,
-        th_tx,
-        th_rx,
-        dh_tx,
-        dh_rx,
-        he_tx,
-        he_rx,
-        n_s,
-        delta_h,
-        a_ref,
-        a_fs,
-    )
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
