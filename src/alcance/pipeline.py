@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from alcance.io import Region, atomic_path, read_region, read_scenario, write_json
+from alcance.io import Region, read_region, read_scenario, write_geopackage, write_json
 from alcance.io.region import demo_scenario_path
 from alcance.propagation.freespace import free_space_loss_db
 from alcance.satellite import geo_look_angles
@@ -331,20 +331,6 @@ def geo_forward_link(
     }
 
 
-def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Nullable pandas dtypes as plain ones GDAL can write."""
-    out = frame.copy()
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        dtype = out[col].dtype
-        if isinstance(dtype, pd.BooleanDtype):
-            out[col] = out[col].astype("Int8")
-        elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
-
-
 def run_main_job(
     scenario: Scenario, *, output_dir: str | Path, progress: Progress | None = None
 ) -> JobResult:
@@ -370,8 +356,7 @@ def run_main_job(
     out = Path(output_dir)
     summary_path = write_json(out / "summary.json", summary.to_dict())
     schools_path = out / "schools.gpkg"
-    with atomic_path(schools_path) as tmp:
-        _gpkg_ready(schools).to_file(tmp, layer="schools", driver="GPKG")
+    write_geopackage(schools_path, schools, layer="schools")
     step("write outputs")
     return JobResult(
         summary=summary, schools=schools, outputs={"summary": summary_path, "schools": schools_path}

@@ -304,7 +304,7 @@ class Scenario(_Section):
     def assumptions(self) -> list[Assumption]:
         """Every field of every section with its value, unit and source."""
         rows: list[Assumption] = []
-        for section_name, section_field in type(self).model_fields.items():
+        for section_name in type(self).model_fields:
             section = getattr(self, section_name)
             for name, info in type(section).model_fields.items():
                 extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
@@ -317,5 +317,4 @@ class Scenario(_Section):
                         description=info.description or "",
                     )
                 )
-            del section_field
         return rows

@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 
 from alcance.errors import InputError, closest_name
+from alcance.io._columns import SCHOOL_COLUMNS, match_columns
+from alcance.io._tables import parse_float, read_table, require_columns
+from alcance.io.schools import check_coordinates
 
 __all__ = ["read_boundaries", "read_settlements"]
 
@@ -115,10 +118,6 @@ def read_boundaries(
 
 
 def _points_from_table(path: Path) -> gpd.GeoDataFrame:
-    from alcance.io._columns import SCHOOL_COLUMNS, match_columns
-    from alcance.io._tables import parse_float, read_table, require_columns
-    from alcance.io.schools import check_coordinates
-
     raw = read_table(path)
     aliases = {k: SCHOOL_COLUMNS[k] for k in ("latitude_deg", "longitude_deg")}
     found = match_columns([str(c) for c in raw.frame.columns], aliases)

@@ -10,7 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_path", "write_json"]
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["atomic_path", "write_geopackage", "write_json"]
 
 
 @contextmanager
@@ -25,7 +28,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     """
     final = Path(target)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=f".tmp{final.suffix}", dir=final.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{final.name}.", suffix=f".tmp{final.suffix}", dir=final.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -42,4 +47,24 @@ def write_json(target: str | Path, data: Any) -> Path:
         tmp.write_text(
             json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
         )
+    return Path(target)
+
+
+def write_geopackage(target: str | Path, frame: gpd.GeoDataFrame, *, layer: str) -> Path:
+    """Write one GeoPackage layer atomically; return the path.
+
+    Nullable pandas dtypes become ones GDAL can store: booleans as 0/1/NULL integers,
+    text as strings with NULL for missing.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.BooleanDtype):
+            out[col] = out[col].astype("Int8")
+        elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    with atomic_path(target) as tmp:
+        out.to_file(tmp, layer=layer, driver="GPKG")
     return Path(target)
