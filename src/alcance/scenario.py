@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "Assumption",
+    "RadioSettings",
     "RegionInputs",
     "SatelliteSettings",
     "Scenario",
@@ -280,6 +281,283 @@ class SatelliteSettings(_Section):
     )
 
 
+TechnologyName = Literal["GSM", "UMTS", "LTE", "NR"]
+
+
+class RadioSettings(_Section):
+    """Radio access network assumptions for today's coverage (where tower data are silent).
+
+    Values the tower file gives per cell (EIRP, height, azimuth, tilt, gain, bandwidth,
+    frequency) take precedence; these defaults fill the gaps, and every school row says
+    which were used.
+    """
+
+    path_loss_model: Literal["itm", "p526", "free_space"] = Field(
+        "itm",
+        description="Path-loss model on the terrain profile: NTIA ITM (default), P.525 free space + P.526 delta-Bullington diffraction, or free space only",
+        json_schema_extra=_meta(
+            "-",
+            "NTIA ITM v1.4 (Longley-Rice) point-to-point; P.526-16 §4.5 and P.525-4 as cross-checks",
+        ),
+    )
+    max_distance_m: float = Field(
+        35_000.0,
+        gt=0,
+        le=200_000,
+        description="Cells farther than this from a school (or pixel) are not evaluated",
+        json_schema_extra=_meta(
+            "m",
+            "Alcance assumption: LTE timing advance allows 100 km but rural macro cells rarely serve beyond ~35 km",
+        ),
+    )
+    climate: Literal[
+        "equatorial",
+        "continental_subtropical",
+        "maritime_subtropical",
+        "desert",
+        "continental_temperate",
+        "maritime_temperate_over_land",
+        "maritime_temperate_over_sea",
+    ] = Field(
+        "continental_temperate",
+        description="ITM radio climate",
+        json_schema_extra=_meta("-", "NTIA ITM climate 5, the default of SPLAT! and Signal-Server"),
+    )
+    surface_refractivity_n_units: float = Field(
+        301.0,
+        ge=250,
+        le=400,
+        description="Surface refractivity N0 for ITM",
+        json_schema_extra=_meta("N-units", "NTIA ITM / TN101 continental temperate average (301)"),
+    )
+    ground: Literal["average ground", "poor ground", "good ground", "fresh water", "sea water"] = (
+        Field(
+            "average ground",
+            description="Ground electrical constants for ITM",
+            json_schema_extra=_meta(
+                "-", "NTIA ITM ground table: average ground eps_r 15, sigma 0.005 S/m"
+            ),
+        )
+    )
+    polarization: Literal["vertical", "horizontal"] = Field(
+        "vertical",
+        description="Antenna polarisation for ITM",
+        json_schema_extra=_meta("-", "Cellular base stations use vertical/cross-polar antennas"),
+    )
+    variability_mode: Literal["single_message", "accidental", "mobile", "broadcast"] = Field(
+        "broadcast",
+        description="ITM mode of variability (how time and location variability combine)",
+        json_schema_extra=_meta(
+            "-", "NTIA ITM mdvar 3 (broadcast): time and location variability independent"
+        ),
+    )
+    reliability_pct: float = Field(
+        50.0,
+        gt=0,
+        lt=100,
+        description="Time and location reliability of the predicted received power (50 = median)",
+        json_schema_extra=_meta(
+            "%",
+            "Alcance default: median prediction; probability of coverage is reported separately",
+        ),
+    )
+    confidence_pct: float = Field(
+        50.0,
+        gt=0,
+        lt=100,
+        description="ITM situation confidence of every prediction",
+        json_schema_extra=_meta("%", "Alcance default: median situation"),
+    )
+    lte_tx_power_dbm: float = Field(
+        46.0,
+        ge=0,
+        le=70,
+        description="LTE cell transmit power (total over the channel)",
+        json_schema_extra=_meta("dBm", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-2 (46 dBm for 10 MHz)"),
+    )
+    nr_tx_power_dbm: float = Field(
+        46.0,
+        ge=0,
+        le=70,
+        description="NR cell transmit power (total over the channel)",
+        json_schema_extra=_meta("dBm", "ITU-R M.2412-0 Table 8-4 rural eMBB: 46 dBm"),
+    )
+    umts_tx_power_dbm: float = Field(
+        43.0,
+        ge=0,
+        le=70,
+        description="UMTS cell transmit power (total, 20 W)",
+        json_schema_extra=_meta(
+            "dBm", "3GPP TR 25.942 V17 Table 4.1 macro BS maximum power 43 dBm"
+        ),
+    )
+    gsm_tx_power_dbm: float = Field(
+        43.0,
+        ge=0,
+        le=70,
+        description="GSM carrier transmit power (20 W)",
+        json_schema_extra=_meta(
+            "dBm", "Alcance assumption: 20 W macro TRX (3GPP TS 45.005 class 4-6 BTS: 20-40 W)"
+        ),
+    )
+    lte_bandwidth_mhz: float = Field(
+        10.0,
+        gt=0,
+        le=100,
+        description="LTE channel bandwidth where the tower file is silent",
+        json_schema_extra=_meta(
+            "MHz", "Alcance assumption: 10 MHz, the most common LTE carrier in Latin America (GSMA)"
+        ),
+    )
+    nr_bandwidth_mhz: float = Field(
+        20.0,
+        gt=0,
+        le=400,
+        description="NR channel bandwidth where the tower file is silent",
+        json_schema_extra=_meta(
+            "MHz", "Alcance assumption: 20 MHz, a common first NR carrier below 6 GHz"
+        ),
+    )
+    sector_gain_dbi: float = Field(
+        14.0,
+        ge=-10,
+        le=40,
+        description="Boresight gain of a sector antenna",
+        json_schema_extra=_meta("dBi", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-2 (14 dBi)"),
+    )
+    sector_h_beamwidth_deg: float = Field(
+        70.0,
+        gt=0,
+        le=360,
+        description="Horizontal half-power beamwidth of a sector antenna",
+        json_schema_extra=_meta("deg", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-2 (70 deg)"),
+    )
+    sector_v_beamwidth_deg: float = Field(
+        10.0,
+        gt=0,
+        le=180,
+        description="Vertical half-power beamwidth of a sector antenna",
+        json_schema_extra=_meta("deg", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-2 (10 deg)"),
+    )
+    downtilt_deg: float = Field(
+        3.0,
+        ge=-20,
+        le=45,
+        description="Antenna downtilt where the tower file is silent",
+        json_schema_extra=_meta(
+            "deg",
+            "Alcance assumption for rural macro cells (TR 36.814's 15 deg is for 500 m urban grids)",
+        ),
+    )
+    feeder_loss_db: float = Field(
+        2.0,
+        ge=0,
+        le=20,
+        description="Tower cable/connector loss between radio and antenna",
+        json_schema_extra=_meta("dB", "Alcance assumption (remote radio heads: 0.5-3 dB)"),
+    )
+    bs_noise_figure_db: float = Field(
+        5.0,
+        ge=0,
+        le=20,
+        description="Base station receiver noise figure (uplink)",
+        json_schema_extra=_meta("dB", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-2 (5 dB)"),
+    )
+    cpe_gain_dbi: float = Field(
+        12.0,
+        ge=-10,
+        le=40,
+        description="Gain of the school's outdoor CPE antenna toward the tower",
+        json_schema_extra=_meta("dBi", "Alcance assumption: outdoor LTE CPE panels are 10-15 dBi"),
+    )
+    cpe_noise_figure_db: float = Field(
+        9.0,
+        ge=0,
+        le=20,
+        description="CPE receiver noise figure (downlink)",
+        json_schema_extra=_meta("dB", "3GPP TR 36.814 V9.2.0 Table A.2.1.1-3 (UE 9 dB)"),
+    )
+    cpe_tx_power_dbm: float = Field(
+        23.0,
+        ge=0,
+        le=40,
+        description="CPE transmit power (uplink)",
+        json_schema_extra=_meta("dBm", "3GPP TS 36.101 V15 Table 6.2.2-1 power class 3"),
+    )
+    cpe_losses_db: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="CPE cable loss plus any penetration loss (0 outdoors)",
+        json_schema_extra=_meta("dB", "Alcance assumption: outdoor CPE on a mast, short cable"),
+    )
+    load_factor: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of each cell's resources used by other traffic in the busy hour (scales interference; the school gets the rest)",
+        json_schema_extra=_meta(
+            "-", "Alcance assumption; 3GPP TR 36.942 uses 0.5-1.0 loads in coexistence studies"
+        ),
+    )
+    throughput_method: Literal["tr36942", "cqi"] = Field(
+        "tr36942",
+        description="SINR to spectral efficiency mapping for LTE/NR",
+        json_schema_extra=_meta(
+            "-",
+            "3GPP TR 36.942 Annex A truncated Shannon (alpha 0.6, 4.4 bps/Hz) or TS 36.213 Table 7.2.3-1 CQI",
+        ),
+    )
+    overhead_fraction: float = Field(
+        0.25,
+        ge=0,
+        lt=1,
+        description="Share of an LTE/NR channel that carries no user data",
+        json_schema_extra=_meta(
+            "-",
+            "Alcance assumption: 10 % guard band (TS 36.101 Table 5.6-1) + ~15 % control/reference signals (TS 36.211)",
+        ),
+    )
+    mimo_layers: int = Field(
+        2,
+        ge=1,
+        le=8,
+        description="Downlink MIMO layers for LTE/NR",
+        json_schema_extra=_meta("-", "2x2 MIMO, the LTE baseline (TS 36.306 UE category 4)"),
+    )
+    umts_peak_mbps: float = Field(
+        14.0,
+        gt=0,
+        le=100,
+        description="Peak HSDPA rate of a 5 MHz UMTS carrier",
+        json_schema_extra=_meta(
+            "Mbit/s", "3GPP TS 25.306 Table 5.1a, HS-DSCH category 10 (14.0 Mbit/s)"
+        ),
+    )
+    gsm_peak_mbps: float = Field(
+        0.236,
+        gt=0,
+        le=2,
+        description="Peak EDGE rate of one GSM carrier (4 timeslots x MCS-9)",
+        json_schema_extra=_meta("Mbit/s", "3GPP TS 44.060 MCS-9 59.2 kbit/s per timeslot x 4"),
+    )
+    share_cell_among_schools: bool = Field(
+        False,
+        description="Split a cell's free capacity among all the schools it serves (all active at once) instead of giving each school the free capacity",
+        json_schema_extra=_meta(
+            "-",
+            "Alcance default False: the load factor already stands for the busy-hour traffic; the planner's capacity constraints share cells among schools",
+        ),
+    )
+    unknown_technology: TechnologyName = Field(
+        "UMTS",
+        description="Technology assumed for cells whose technology is not given",
+        json_schema_extra=_meta(
+            "-", "Alcance assumption; such cells are listed in the run's notes"
+        ),
+    )
+
+
 class Assumption(BaseModel):
     """One row of the assumptions table shown in reports."""
 
@@ -300,6 +578,7 @@ class Scenario(_Section):
     defaults: SiteDefaults = Field(default_factory=SiteDefaults)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     satellite: SatelliteSettings = Field(default_factory=SatelliteSettings)
+    radio: RadioSettings = Field(default_factory=RadioSettings)
 
     def assumptions(self) -> list[Assumption]:
         """Every field of every section with its value, unit and source."""
