@@ -33,7 +33,13 @@ def test_demo_writes_schools_layer_with_geo_columns(tmp_path: Path) -> None:
     # Horizon searches leave the DEM to the north, but no terrain on Earth beyond
     # ~25 km can reach 50°: the bound makes them clear rather than "unverified".
     assert sat.counts["clear"] == 19
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["schools.gpkg", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "coverage.tif",
+        "indicators.json",
+        "report.html",
+        "schools.gpkg",
+        "summary.json",
+    ]
     # Forward link: every school clear, so every school gets the same DVB-S2 carrier
     # rate = symbol rate × MODCOD efficiency, with a few tenths of a dB of atmosphere.
     assert np.all(

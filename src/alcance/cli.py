@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -73,6 +74,7 @@ def run(
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from exc
     print_summary(result.summary, console)
+    print_schools(result.schools, console)
     for name, path in result.outputs.items():
         console.print(f"[green]wrote[/] {name}: {path}")
 
@@ -191,8 +193,94 @@ def print_summary(summary: RegionSummary, console: Console) -> None:
             )
         if sat.blocked_school_ids:
             console.print("  blocked: " + ", ".join(sat.blocked_school_ids))
+    cov = summary.coverage
+    if cov is not None:
+        heading = (
+            "greenfield: no existing towers"
+            if cov.greenfield
+            else (
+                f"{cov.cells_evaluated} cells evaluated over the terrain with {cov.model.upper()}"
+                + (
+                    f", {cov.cells_not_evaluated} not (off the terrain)"
+                    if cov.cells_not_evaluated
+                    else ""
+                )
+            )
+        )
+        table = Table(title=f"Schools reached by today's towers ({heading})")
+        table.add_column("class")
+        table.add_column("schools", justify="right")
+        table.add_column("students", justify="right")
+        labels = {
+            "good": f"good (≥ {cov.good_mbps:g} Mbit/s)",
+            "moderate": f"moderate ({cov.moderate_mbps:g}–{cov.good_mbps:g} Mbit/s)",
+            "none": f"none (< {cov.moderate_mbps:g} Mbit/s)",
+            "unknown": "unknown (no terrain)",
+        }
+        for name, label in labels.items():
+            table.add_row(
+                label,
+                str(cov.schools_by_class.get(name, 0)),
+                f"{cov.students_by_class.get(name, 0):,}",
+            )
+        console.print(table)
+        if cov.area_share_by_class:
+            shares = ", ".join(f"{k} {v:.0%}" for k, v in cov.area_share_by_class.items())
+            console.print(
+                f"  area (coverage.tif, {cov.raster_resolution_m:.0f} m pixels): {shares}"
+            )
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}")
+
+
+def _num(value: object, fmt: str) -> str:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return "–" if pd.isna(number) else format(float(number), fmt)
+
+
+def print_schools(schools: pd.DataFrame, console: Console) -> None:
+    """One line per school: class, Mbit/s, best server, probability of coverage."""
+    if "service_class" not in schools:
+        return
+    table = Table(title="Today's service per school (best server over the terrain)")
+    for column in (
+        "school",
+        "name",
+        "students",
+        "class",
+        "down Mbit/s",
+        "up Mbit/s",
+        "server",
+        "km",
+        "P(≥ moderate)",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column not in ("school", "name", "class", "server") else "left",
+        )
+    colour = {"good": "green", "moderate": "yellow", "none": "red", "unknown": "dim"}
+    order = schools.sort_values("downlink_mbps", ascending=False, na_position="last")
+    for _, row in order.iterrows():
+        cls = str(row["service_class"])
+        server = (
+            f"{row['best_technology']} {row['best_freq_mhz']:.0f} MHz @ {row['best_site_id']}"
+            if row["best_site_id"]
+            else "–"
+        )
+
+        table.add_row(
+            str(row["school_id"]),
+            str(row["name"])[:28],
+            "–" if pd.isna(row["students"]) else f"{int(row['students']):,}",
+            f"[{colour.get(cls, 'white')}]{cls}[/]",
+            _num(row["downlink_mbps"], ".1f"),
+            _num(row["uplink_mbps"], ".1f"),
+            server,
+            _num(row["best_distance_km"], ".1f"),
+            _num(row["coverage_probability_pct"], ".0f")
+            + ("%" if pd.notna(row["coverage_probability_pct"]) else ""),
+        )
+    console.print(table)
 
 
 def main() -> None:

@@ -15,9 +15,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from alcance.io import Region, read_region, read_scenario, write_geopackage, write_json
+from alcance.coverage import SERVICE_CLASS_NAMES, CoverageRaster
+from alcance.coverage.area import coverage_raster
+from alcance.coverage.cells import resolve_cells
+from alcance.coverage.links import evaluate_links, school_service
+from alcance.indicators import indicators_document, population_covered, schools_connectable
+from alcance.io import (
+    Region,
+    atomic_path,
+    read_region,
+    read_scenario,
+    write_cog,
+    write_geopackage_layers,
+    write_json,
+)
 from alcance.io.region import demo_scenario_path
 from alcance.propagation.freespace import free_space_loss_db
+from alcance.report import render_report
 from alcance.satellite import geo_look_angles
 from alcance.satellite import link_budget as sat_lb
 from alcance.satellite.modcod import DVB_S2_MODCODS, best_modcod
@@ -28,6 +42,7 @@ from alcance.satellite.visibility import (
 )
 from alcance.scenario import SatelliteSettings, Scenario
 from alcance.summary import (
+    CoverageSummary,
     RegionSummary,
     SatelliteSummary,
     TerrainSummary,
@@ -45,10 +60,20 @@ __all__ = [
     "read_terrain_window",
     "run_main_job",
     "summarize_region",
+    "today_coverage",
 ]
 
 #: Stage names in order, as shown by progress bars.
-STAGES: tuple[str, ...] = ("read inputs", "read terrain", "summarise", "satellite", "write outputs")
+STAGES: tuple[str, ...] = (
+    "read inputs",
+    "read terrain",
+    "summarise",
+    "coverage of schools",
+    "coverage of the area",
+    "satellite",
+    "indicators",
+    "write outputs",
+)
 
 #: DEMs up to this many pixels are read whole; larger ones around the inputs only.
 WHOLE_DEM_PIXELS = 50_000_000
@@ -331,33 +356,307 @@ def geo_forward_link(
     }
 
 
-def run_main_job(
-    scenario: Scenario, *, output_dir: str | Path, progress: Progress | None = None
-) -> JobResult:
-    """Run the main job: read the region, summarise it, check GEO line of sight, write.
+@dataclass(frozen=True, slots=True, eq=False)
+class CoverageResult:
+    """Today's coverage: per-school service, evaluated links, the area raster."""
 
-    Writes ``summary.json`` and ``schools.gpkg`` (one row per school with the GEO
-    columns) into ``output_dir``, atomically.
+    schools: pd.DataFrame
+    links: gpd.GeoDataFrame
+    raster: CoverageRaster | None
+    summary: CoverageSummary
+    notes: list[str]
+
+
+def _empty_service(n: int, on_terrain: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "service_class": np.where(on_terrain, "none", "unknown"),
+            "downlink_mbps": np.where(on_terrain, 0.0, np.nan),
+            "uplink_mbps": np.where(on_terrain, 0.0, np.nan),
+            "rsrp_dbm": np.full(n, np.nan),
+            "rx_power_dbm": np.full(n, np.nan),
+            "sinr_db": np.full(n, np.nan),
+            "uplink_snr_db": np.full(n, np.nan),
+            "coverage_probability_pct": np.where(on_terrain, 0.0, np.nan),
+            "good_probability_pct": np.where(on_terrain, 0.0, np.nan),
+            "best_cell_id": np.full(n, ""),
+            "best_site_id": np.full(n, ""),
+            "best_technology": np.full(n, ""),
+            "best_freq_mhz": np.full(n, np.nan),
+            "best_distance_km": np.full(n, np.nan),
+            "path_loss_db": np.full(n, np.nan),
+            "cells_in_reach": np.zeros(n, dtype=np.int64),
+            "schools_on_cell": np.zeros(n, dtype=np.int64),
+        }
+    )
+
+
+def today_coverage(
+    region: Region,
+    grid: TerrainGrid | None,
+    *,
+    area: bool = True,
+    progress: Progress | None = None,
+) -> CoverageResult:
+    """Which schools (and pixels) today's towers reach, over the terrain.
+
+    Without a tower file the region is greenfield: every school on the terrain is
+    class ``none`` and the notes say so. Without terrain nothing is predicted (class
+    ``unknown``): distance rules are not a substitute for a terrain profile.
     """
     step = progress or (lambda _stage: None)
+    scenario = region.scenario
+    schools = region.schools
+    n = len(schools)
+    on = schools["on_terrain"].to_numpy(dtype=bool) if grid is not None else np.zeros(n, bool)
+    notes: list[str] = []
+    empty_links = gpd.GeoDataFrame(
+        {"cell_id": pd.Series(dtype=str), "school_id": pd.Series(dtype=str)},
+        geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+    )
+    raster: CoverageRaster | None = None
+    cells_ok = cells_off = 0
+    greenfield = region.towers is None
+    if grid is None:
+        notes.append(
+            "no terrain (DEM) given: coverage by existing towers is not predicted; "
+            "every school's class is 'unknown'"
+        )
+        service = _empty_service(n, on)
+        links = empty_links
+        step("coverage of schools")
+    elif region.towers is None:
+        notes.append(
+            "no tower file given: the region is run as greenfield (no existing coverage); "
+            "every school on the terrain is class 'none'"
+        )
+        service = _empty_service(n, on)
+        links = empty_links
+        step("coverage of schools")
+    else:
+        cells, cell_notes = resolve_cells(
+            region.towers.cells,
+            region.towers.sites,
+            radio=scenario.radio,
+            tower_height_m=scenario.defaults.tower_height_m,
+        )
+        notes.extend(cell_notes)
+        cells_ok = int(cells["evaluated"].sum())
+        cells_off = len(cells) - cells_ok
+        lon = schools["longitude_deg"].to_numpy(dtype=float)
+        lat = schools["latitude_deg"].to_numpy(dtype=float)
+        link_table, losses = evaluate_links(
+            grid,
+            cells=cells,
+            school_lon_deg=lon,
+            school_lat_deg=lat,
+            school_on_terrain=on,
+            radio=scenario.radio,
+            cpe_height_m=scenario.defaults.school_antenna_height_m,
+            spacing_m=scenario.terrain.profile_spacing_m,
+        )
+        service = school_service(
+            link_table,
+            losses,
+            cells=cells,
+            n_schools=n,
+            school_on_terrain=on,
+            radio=scenario.radio,
+            service=scenario.service,
+        )
+        incomplete = int(link_table["incomplete_profile"].sum())
+        if incomplete:
+            notes.append(
+                f"{incomplete} tower-school link(s) cross terrain outside the DEM or on voids "
+                "and were not evaluated"
+            )
+        ci = link_table["cell_index"].to_numpy(dtype=np.int64)
+        si = link_table["school_index"].to_numpy(dtype=np.int64)
+        from shapely import linestrings
+
+        coords = np.stack(
+            [
+                np.column_stack([cells["longitude_deg"].to_numpy(dtype=float)[ci], lon[si]]),
+                np.column_stack([cells["latitude_deg"].to_numpy(dtype=float)[ci], lat[si]]),
+            ],
+            axis=-1,
+        )
+        links = gpd.GeoDataFrame(
+            {
+                "cell_id": cells["cell_id"].astype(str).to_numpy()[ci],
+                "site_id": cells["site_id"].astype(str).to_numpy()[ci],
+                "technology": cells["technology_used"].astype(str).to_numpy()[ci],
+                "freq_mhz": cells["freq_used_mhz"].to_numpy(dtype=float)[ci],
+                "school_id": schools["school_id"].astype(str).to_numpy()[si],
+                "distance_km": link_table["distance_m"].to_numpy() / 1000.0,
+                "azimuth_deg": link_table["azimuth_deg"].to_numpy(),
+                "path_loss_db": link_table["loss_db"].to_numpy(),
+                "tx_gain_dbi": link_table["tx_gain_dbi"].to_numpy(),
+                "rx_power_dbm": link_table["rx_power_dbm"].to_numpy(),
+                "itm_mode": link_table["itm_mode"].to_numpy(),
+                "itm_warnings": link_table["itm_warnings"].to_numpy(),
+            },
+            geometry=linestrings(coords) if len(ci) else gpd.GeoSeries([]),
+            crs="EPSG:4326",
+        )
+        step("coverage of schools")
+        if area:
+            raster = coverage_raster(
+                grid,
+                cells=cells,
+                radio=scenario.radio,
+                service=scenario.service,
+                cpe_height_m=scenario.defaults.school_antenna_height_m,
+            )
+            notes.extend(raster.notes)
+    if raster is None and area and grid is not None:
+        raster = coverage_raster(
+            grid,
+            cells=None,
+            radio=scenario.radio,
+            service=scenario.service,
+            cpe_height_m=scenario.defaults.school_antenna_height_m,
+        )
+    step("coverage of the area")
+    service.index = schools.index
+    classes = ["good", "moderate", "none", "unknown"]
+    students = pd.to_numeric(schools["students"], errors="coerce")
+    by_tech = service.loc[service["best_technology"] != "", "best_technology"].value_counts()
+    area_share: dict[str, float] | None = None
+    pixels = resolution = None
+    if raster is not None:
+        codes = raster.service_class
+        valid = codes > 0
+        pixels = int(valid.sum())
+        resolution = raster.dlat_deg * 111_320.0
+        if pixels:
+            area_share = {
+                SERVICE_CLASS_NAMES[c]: float((codes == c).sum() / pixels) for c in (3, 2, 1)
+            }
+    summary = CoverageSummary(
+        model=scenario.radio.path_loss_model,
+        greenfield=greenfield,
+        cells_evaluated=cells_ok,
+        cells_not_evaluated=cells_off,
+        schools_by_class={c: int((service["service_class"] == c).sum()) for c in classes},
+        students_by_class={
+            c: int(students[(service["service_class"] == c).to_numpy()].sum(skipna=True))
+            for c in classes
+        },
+        schools_by_technology={str(k): int(v) for k, v in by_tech.items()},
+        good_mbps=scenario.service.good_mbps,
+        moderate_mbps=scenario.service.moderate_mbps,
+        raster_pixels=pixels,
+        raster_resolution_m=resolution,
+        area_share_by_class=area_share,
+    )
+    return CoverageResult(schools=service, links=links, raster=raster, summary=summary, notes=notes)
+
+
+def run_main_job(
+    scenario: Scenario,
+    *,
+    output_dir: str | Path,
+    progress: Progress | None = None,
+    area: bool = True,
+) -> JobResult:
+    """Run the main job: read the region, today's coverage, GEO service, indicators.
+
+    Writes into ``output_dir``, each file atomically: ``schools.gpkg`` (layer
+    ``schools``: one row per school with the coverage and GEO columns; layers
+    ``links`` and ``sites``), ``coverage.tif`` (Cloud-Optimised GeoTIFF: best-server
+    RSRP, SINR, Mbit/s and class; only with terrain), ``indicators.json`` (SDG 4.a.1
+    proxy and 9.c.1), ``summary.json`` and ``report.html``.
+    """
+    step = progress or (lambda _stage: None)
+    out = Path(output_dir)
+    outputs: dict[str, Path] = {}
     with read_region(scenario) as region:
         step("read inputs")
         grid = read_terrain_window(region)
         step("read terrain")
         summary = summarize_region(region, grid=grid, progress=step)
+        coverage = today_coverage(region, grid, area=area, progress=step)
         geo_table, geo_summary = geo_line_of_sight(region, grid)
         step("satellite")
         schools = gpd.GeoDataFrame(
-            pd.concat([region.schools.drop(columns="geometry"), geo_table], axis=1),
+            pd.concat(
+                [region.schools.drop(columns="geometry"), coverage.schools, geo_table], axis=1
+            ),
             geometry=region.schools.geometry,
             crs=region.schools.crs,
         )
-    summary = replace(summary, satellite=geo_summary)
-    out = Path(output_dir)
-    summary_path = write_json(out / "summary.json", summary.to_dict())
-    schools_path = out / "schools.gpkg"
-    write_geopackage(schools_path, schools, layer="schools")
+        population_window = None
+        if region.population is not None and coverage.raster is not None:
+            population_window = region.population.read(*coverage.raster.bounds)
+        settlements = region.settlements
+        has_settlement_population = (
+            settlements is not None
+            and "population" in settlements
+            and bool(pd.to_numeric(settlements["population"], errors="coerce").notna().any())
+        )
+        population = population_covered(
+            coverage.raster,
+            population=population_window,
+            settlements=settlements
+            if population_window is None and has_settlement_population
+            else None,
+            boundaries=region.boundaries,
+        )
+        school_indicator = schools_connectable(
+            schools, min_class="good", boundaries=region.boundaries
+        )
+        indicators = indicators_document(
+            population=population, schools=school_indicator, service=scenario.service
+        )
+        step("indicators")
+        sites = region.towers.sites if region.towers is not None else None
+        summary = replace(
+            summary,
+            satellite=geo_summary,
+            coverage=coverage.summary,
+            notes=[*summary.notes, *coverage.notes],
+        )
+        layers: dict[str, gpd.GeoDataFrame] = {"schools": schools}
+        if len(coverage.links):
+            layers["links"] = coverage.links
+        if sites is not None:
+            layers["sites"] = gpd.GeoDataFrame(sites.copy(), geometry="geometry", crs="EPSG:4326")
+        outputs["schools"] = write_geopackage_layers(out / "schools.gpkg", layers)
+        if coverage.raster is not None:
+            r = coverage.raster
+            outputs["coverage"] = write_cog(
+                out / "coverage.tif",
+                {
+                    "rsrp_dbm": r.rsrp_dbm,
+                    "sinr_db": r.sinr_db,
+                    "downlink_mbps": r.downlink_mbps,
+                    "service_class": np.where(r.service_class > 0, r.service_class, np.nan),
+                },
+                transform=r.transform,
+                tags={
+                    "service_class": "1 none, 2 moderate, 3 good (NaN: no terrain)",
+                    "good_mbps": str(scenario.service.good_mbps),
+                    "moderate_mbps": str(scenario.service.moderate_mbps),
+                    "notes": " | ".join(r.notes),
+                },
+            )
+        outputs["indicators"] = write_json(out / "indicators.json", indicators)
+        outputs["summary"] = write_json(out / "summary.json", summary.to_dict())
+        html = render_report(
+            title=f"Alcance — {region.name}",
+            schools=schools,
+            sites=sites,
+            terrain=grid,
+            coverage=coverage.raster,
+            indicators=indicators.get("indicators", indicators),
+            summary=summary.to_dict(),
+            assumptions=scenario.assumptions(),
+            notes=summary.notes,
+        )
+        report_path = out / "report.html"
+        with atomic_path(report_path) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+        outputs["report"] = report_path
     step("write outputs")
-    return JobResult(
-        summary=summary, schools=schools, outputs={"summary": summary_path, "schools": schools_path}
-    )
+    return JobResult(summary=summary, schools=schools, outputs=outputs)

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 __all__ = [
+    "CoverageSummary",
     "OffTerrainTower",
     "RegionSummary",
     "SatelliteSummary",
@@ -116,6 +117,24 @@ class SatelliteSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class CoverageSummary:
+    """Today's coverage of the schools by existing towers."""
+
+    model: str
+    greenfield: bool
+    cells_evaluated: int
+    cells_not_evaluated: int
+    schools_by_class: dict[str, int]
+    students_by_class: dict[str, int]
+    schools_by_technology: dict[str, int]
+    good_mbps: float
+    moderate_mbps: float
+    raster_pixels: int | None = None
+    raster_resolution_m: float | None = None
+    area_share_by_class: dict[str, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RegionSummary:
     """The region at a glance (what the main job prints today)."""
 
@@ -125,6 +144,7 @@ class RegionSummary:
     towers: TowerSummary | None
     notes: list[str]
     satellite: SatelliteSummary | None = None
+    coverage: CoverageSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (NaN → ``None``)."""

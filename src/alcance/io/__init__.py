@@ -12,7 +12,13 @@ from alcance.io.schools import SCHOOL_FIELDS, ReadInfo, read_schools
 from alcance.io.terrain import Dem, open_dem
 from alcance.io.towers import CELL_FIELDS, SITE_FIELDS, Towers, read_towers
 from alcance.io.vectors import read_boundaries, read_settlements
-from alcance.io.writers import atomic_path, write_geopackage, write_json
+from alcance.io.writers import (
+    atomic_path,
+    write_cog,
+    write_geopackage,
+    write_geopackage_layers,
+    write_json,
+)
 
 __all__ = [
     "CELL_FIELDS",
@@ -37,6 +43,8 @@ __all__ = [
     "read_settlements",
     "read_towers",
     "scenario_from_dict",
+    "write_cog",
     "write_geopackage",
+    "write_geopackage_layers",
     "write_json",
 ]

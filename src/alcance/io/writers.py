@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import rasterio
+from affine import Affine
+from numpy.typing import NDArray
 
 __all__ = ["atomic_path", "write_geopackage", "write_json"]
 
@@ -56,6 +60,18 @@ def write_geopackage(target: str | Path, frame: gpd.GeoDataFrame, *, layer: str)
     Nullable pandas dtypes become ones GDAL can store: booleans as 0/1/NULL integers,
     text as strings with NULL for missing.
     """
+    return write_geopackage_layers(target, {layer: frame})
+
+
+def write_geopackage_layers(target: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write several layers into one GeoPackage atomically (all or nothing)."""
+    with atomic_path(target) as tmp:
+        for layer, frame in layers.items():
+            _gpkg_safe(frame).to_file(tmp, layer=layer, driver="GPKG")
+    return Path(target)
+
+
+def _gpkg_safe(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.copy()
     for col in out.columns:
         if col == out.geometry.name:
@@ -65,6 +81,45 @@ def write_geopackage(target: str | Path, frame: gpd.GeoDataFrame, *, layer: str)
             out[col] = out[col].astype("Int8")
         elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
-    with atomic_path(target) as tmp:
-        out.to_file(tmp, layer=layer, driver="GPKG")
+    return out
+
+
+def write_cog(
+    target: str | Path,
+    bands: dict[str, NDArray[np.floating]],
+    *,
+    transform: Affine,
+    crs: str = "EPSG:4326",
+    tags: dict[str, str] | None = None,
+) -> Path:
+    """Write float32 bands as one Cloud-Optimised GeoTIFF (tiled, overviews, DEFLATE),
+    atomically; each band's name becomes its description, NaN is the nodata value."""
+    names = list(bands)
+    if not names:
+        raise ValueError("write_cog needs at least one band")
+    stack = np.stack([np.asarray(bands[n], dtype=np.float32) for n in names])
+    _, rows, cols = stack.shape
+    with (
+        atomic_path(target) as tmp,
+        rasterio.open(
+            tmp,
+            "w",
+            driver="COG",
+            width=cols,
+            height=rows,
+            count=len(names),
+            dtype="float32",
+            crs=crs,
+            transform=transform,
+            nodata=float("nan"),
+            compress="DEFLATE",
+            predictor=3,
+            overview_resampling="nearest",
+        ) as dst,
+    ):
+        dst.write(stack)
+        for i, name in enumerate(names, start=1):
+            dst.set_band_description(i, name)
+        if tags:
+            dst.update_tags(**tags)
     return Path(target)
