@@ -233,6 +233,10 @@ def print_summary(summary: RegionSummary, console: Console) -> None:
         console.print(f"[yellow]note:[/] {note}")
 
 
+#: Schools listed on the console (all are in schools.gpkg and report.html).
+MAX_SCHOOL_ROWS = 40
+
+
 def _num(value: object, fmt: str) -> str:
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     return "–" if pd.isna(number) else format(float(number), fmt)
@@ -260,7 +264,8 @@ def print_schools(schools: pd.DataFrame, console: Console) -> None:
         )
     colour = {"good": "green", "moderate": "yellow", "none": "red", "unknown": "dim"}
     order = schools.sort_values("downlink_mbps", ascending=False, na_position="last")
-    for _, row in order.iterrows():
+    shown = order.head(MAX_SCHOOL_ROWS)
+    for _, row in shown.iterrows():
         cls = str(row["service_class"])
         server = (
             f"{row['best_technology']} {row['best_freq_mhz']:.0f} MHz @ {row['best_site_id']}"
@@ -270,7 +275,7 @@ def print_schools(schools: pd.DataFrame, console: Console) -> None:
 
         table.add_row(
             str(row["school_id"]),
-            str(row["name"])[:28],
+            "–" if pd.isna(row["name"]) else str(row["name"])[:28],
             "–" if pd.isna(row["students"]) else f"{int(row['students']):,}",
             f"[{colour.get(cls, 'white')}]{cls}[/]",
             _num(row["downlink_mbps"], ".1f"),
@@ -279,6 +284,10 @@ def print_schools(schools: pd.DataFrame, console: Console) -> None:
             _num(row["best_distance_km"], ".1f"),
             _num(row["coverage_probability_pct"], ".0f")
             + ("%" if pd.notna(row["coverage_probability_pct"]) else ""),
+        )
+    if len(order) > len(shown):
+        table.caption = (
+            f"… and {len(order) - len(shown)} more schools in schools.gpkg and report.html"
         )
     console.print(table)
 

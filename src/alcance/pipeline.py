@@ -427,8 +427,7 @@ def today_coverage(
         step("coverage of schools")
     elif region.towers is None:
         notes.append(
-            "no tower file given: the region is run as greenfield (no existing coverage); "
-            "every school on the terrain is class 'none'"
+            "greenfield: every school on the terrain is class 'none' today"
         )
         service = _empty_service(n, on)
         links = empty_links
