@@ -280,6 +280,138 @@ class SatelliteSettings(_Section):
         ),
     )
 
+    uplink_freq_ghz: float = Field(
+        14.25,
+        ge=1,
+        le=50,
+        description="Return-link (terminal to satellite) carrier frequency",
+        json_schema_extra=_meta(
+            "GHz", "Ku-band FSS uplink 13.75-14.5 GHz (ITU RR Art. 5); Alcance default mid-band"
+        ),
+    )
+    terminal_tx_power_w: float = Field(
+        2.0,
+        gt=0,
+        le=200,
+        description="Terminal block up-converter (BUC) output power",
+        json_schema_extra=_meta("W", "Alcance assumption: 2 W Ku BUC, the usual VSAT kit"),
+    )
+    terminal_tx_losses_db: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description="Loss between BUC and feed (waveguide, OMT)",
+        json_schema_extra=_meta("dB", "Alcance assumption"),
+    )
+    satellite_g_over_t_db_per_k: float = Field(
+        5.0,
+        ge=-20,
+        le=30,
+        description="Satellite receive G/T toward the region (return link)",
+        json_schema_extra=_meta(
+            "dB/K", "Alcance assumption: Ku wide/regional beam (HTS spot beams reach 10-18 dB/K)"
+        ),
+    )
+    return_symbol_rate_mbaud: float = Field(
+        2.0,
+        gt=0,
+        le=500,
+        description="Return carrier symbol rate of one terminal",
+        json_schema_extra=_meta(
+            "Mbaud", "Alcance assumption: MF-TDMA return carriers are 0.5-8 Mbaud"
+        ),
+    )
+    return_interference_cn_db: float = Field(
+        14.0,
+        ge=-10,
+        le=60,
+        description="C/(N+I) of everything but the return uplink thermal noise (adjacent satellite, cross-pol, intermodulation, downlink to hub)",
+        json_schema_extra=_meta("dB", "Alcance assumption"),
+    )
+    beam_capacity_mbps: float = Field(
+        1000.0,
+        gt=0,
+        le=1_000_000,
+        description="Total forward capacity of one beam (or LEO cell) available to the programme",
+        json_schema_extra=_meta(
+            "Mbit/s",
+            "Alcance assumption: one Ku HTS spot beam is of the order of 1 Gbit/s; override with the operator's offer",
+        ),
+    )
+    capacity_price_usd_per_mbps_month: float = Field(
+        100.0,
+        ge=0,
+        le=100_000,
+        description="Price of committed satellite capacity",
+        json_schema_extra=_meta(
+            "USD/(Mbit/s)/month",
+            "Alcance assumption, order of magnitude of GEO HTS wholesale offers; override with the operator's price",
+        ),
+    )
+    contention_ratio: float = Field(
+        4.0,
+        ge=1,
+        le=100,
+        description="Schools sharing each committed Mbit/s (1 = dedicated)",
+        json_schema_extra=_meta(
+            "-", "Alcance assumption: business-grade VSAT plans are 1:1-1:10, consumer 1:20+"
+        ),
+    )
+    beam_radius_km: float = Field(
+        400.0,
+        gt=0,
+        le=20_000,
+        description="Radius of one beam; schools are grouped into beams of this size when beams are not given",
+        json_schema_extra=_meta(
+            "km", "Alcance assumption: Ku HTS spot beams are 200-800 km across"
+        ),
+    )
+    terminal_capex_usd: float = Field(
+        1500.0,
+        ge=0,
+        le=1_000_000,
+        description="VSAT terminal kit (dish, BUC, LNB, modem)",
+        json_schema_extra=_meta("USD", "Alcance assumption; override from the operator's quote"),
+    )
+    installation_usd: float = Field(
+        500.0,
+        ge=0,
+        le=1_000_000,
+        description="Installation and commissioning of one terminal",
+        json_schema_extra=_meta("USD", "Alcance assumption; remote sites cost more (transport)"),
+    )
+    terminal_power_w: float = Field(
+        60.0,
+        gt=0,
+        le=10_000,
+        description="Average electrical draw of the terminal (modem + BUC)",
+        json_schema_extra=_meta("W", "Alcance assumption: 2 W BUC VSAT modems draw 40-90 W"),
+    )
+    solar_kit_capex_usd_per_w: float = Field(
+        8.0,
+        ge=0,
+        le=1000,
+        description="Off-grid solar + battery system per watt of continuous load (schools without electricity)",
+        json_schema_extra=_meta(
+            "USD/W",
+            "Alcance assumption: panel, charge controller and 2-day battery sized for the load",
+        ),
+    )
+    grid_power_usd_per_kwh: float = Field(
+        0.15,
+        ge=0,
+        le=10,
+        description="Grid electricity tariff where the school has electricity",
+        json_schema_extra=_meta("USD/kWh", "Alcance assumption; override with the national tariff"),
+    )
+    maintenance_usd_per_year: float = Field(
+        150.0,
+        ge=0,
+        le=1_000_000,
+        description="Terminal maintenance per year",
+        json_schema_extra=_meta("USD/year", "Alcance assumption"),
+    )
+
 
 TechnologyName = Literal["GSM", "UMTS", "LTE", "NR"]
 
