@@ -409,7 +409,8 @@ def _indicators_html(indicators: Mapping[str, Any]) -> str:
     if not indicators:
         return '<p class="muted">No indicators were computed.</p>'
     rows = ["<tr><th>Indicator</th><th>Value</th><th>Details</th></tr>"]
-    skip = {"label", "name", "title", "value", "unit", "computable", "reason"}
+    skip = {"label", "name", "title", "value", "unit", "computable", "reason", "by_area", "code"}
+    area_tables: list[str] = []
     for key, item in indicators.items():
         if isinstance(item, Mapping):
             label = item.get("label") or item.get("name") or item.get("title") or key
@@ -423,15 +424,32 @@ def _indicators_html(indicators: Mapping[str, Any]) -> str:
                 if unit and not _is_missing(value):
                     value_html += f" {_e(unit)}"
             details = "; ".join(
-                f"{_e(_humanise(k))}: {_fmt(v)}" for k, v in item.items() if k not in skip
+                f"{_e(_humanise(k))}: {_fmt(v)}"
+                for k, v in item.items()
+                if k not in skip and not _is_missing(v) and v not in ("", {}, [])
             )
+            by_area = item.get("by_area")
+            if (
+                isinstance(by_area, list)
+                and by_area
+                and all(isinstance(r, Mapping) for r in by_area)
+            ):
+                columns = list(dict.fromkeys(k for r in by_area for k in r))
+                head = "".join(f"<th>{_e(_humanise(c))}</th>" for c in columns)
+                body = "".join(
+                    "<tr>" + "".join(_td(r.get(c)) for c in columns) + "</tr>" for r in by_area
+                )
+                area_tables.append(
+                    f'<h3>{_e(label)} — by area</h3><table data-indicator-areas="{_e(key)}">'
+                    f"<tr>{head}</tr>{body}</table>"
+                )
         else:
             label, value_html, details = key, _fmt(item), ""
         rows.append(
             f'<tr data-indicator="{_e(key)}"><td>{_e(label)}</td><td>{value_html}</td>'
             f"<td>{details}</td></tr>"
         )
-    return f'<table id="indicator-table">{"".join(rows)}</table>'
+    return f'<table id="indicator-table">{"".join(rows)}</table>' + "".join(area_tables)
 
 
 def _kv_table(items: Iterable[tuple[object, object]]) -> str:
