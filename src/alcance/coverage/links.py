@@ -210,7 +210,7 @@ def path_loss(
         # ITM needs at least one interval of positive length: pad co-located pairs.
         spacing = np.maximum(profiles.spacing_m, 1.0 / np.maximum(last, 1))
         result = itm_p2p_tls_batch(
-            elevation_m=np.where(np.isfinite(elev), elev, 0.0),
+            elevation_m=elev,
             n_points=profiles.n_points,
             spacing_m=spacing,
             h_tx_m=h_tx,

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from alcance.errors import InputError
 from alcance.terrain._crs import is_wgs84_lonlat, linear_unit_m, lonlat_to_grid
 from alcance.terrain._interp import points_kernel, profiles_kernel
-from alcance.terrain._karney import WGS84_A_M, WGS84_F, flat_path_points
+from alcance.terrain._karney import WGS84_A_M, WGS84_F, flat_path_points, profile_node_stride
 from alcance.terrain._validate import broadcast_coordinates
 from alcance.terrain.geodesic import geodesic_inverse
 from alcance.terrain.grid import TerrainGrid
@@ -395,6 +395,7 @@ def sample_profiles(
             lon1_deg=lon1[part], lat1_deg=lat1[part], lon2_deg=lon2[part], lat2_deg=lat2[part],
             azimuth_deg=inverse.azimuth_deg[part], distance_m=distance[part],
             n_intervals=n_intervals[part],
+            node_stride=profile_node_stride(distance[part] / n_intervals[part]),
         )  # fmt: skip
         xs, ys = _to_grid_xy(grid, flat_lon, flat_lat)
         profiles_kernel(
