@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -489,7 +490,7 @@ def test_profile_points_stay_within_centimetres_of_the_geodesic() -> None:
     n_intervals = np.maximum(1, np.ceil(inv.distance_m / 90.0)).astype(np.int64)
     stride = profile_node_stride(inv.distance_m / n_intervals)
     assert stride.max() == 16
-    args = {
+    args: dict[str, Any] = {
         "lon1_deg": lon1, "lat1_deg": lat1, "lon2_deg": lon2, "lat2_deg": lat2,
         "azimuth_deg": inv.azimuth_deg, "distance_m": inv.distance_m, "n_intervals": n_intervals,
     }  # fmt: skip
