@@ -195,10 +195,14 @@ def path_loss(
     last = profiles.n_points - 1
     tx_ground = elev[rows, 0] if n else np.zeros(0)
     rx_ground = elev[rows, last] if n else np.zeros(0)
-    valid_pts = np.isfinite(elev) | (
-        np.arange(elev.shape[1])[None, :] >= profiles.n_points[:, None]
-    )
-    incomplete = profiles.outside | ~np.all(valid_pts, axis=1)
+    # NaN inside a profile: off the grid (``outside``) or an unfilled void (only rows
+    # that touched a void pixel need looking at).
+    incomplete = profiles.outside.copy()
+    touched = np.flatnonzero(profiles.void_points > 0)
+    if touched.size:
+        sub = elev[touched]
+        inside = np.arange(elev.shape[1])[None, :] < profiles.n_points[touched, None]
+        incomplete[touched] |= np.any(inside & np.isnan(sub), axis=1)
     h_tx = np.broadcast_to(np.asarray(h_tx_m, dtype=float), (n,))
     h_rx = np.broadcast_to(np.asarray(h_rx_m, dtype=float), (n,))
     f = np.broadcast_to(np.asarray(freq_mhz, dtype=float), (n,))
