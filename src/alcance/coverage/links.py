@@ -31,6 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from alcance.coverage._fused import fused_p2p_kernel
 from alcance.coverage.cells import TECHNOLOGIES, UPLINK_PEAK_MBPS
 from alcance.errors import InputError
 from alcance.propagation import _itm_core
@@ -42,7 +43,11 @@ from alcance.radio.link_budget import best_server, thermal_noise_dbm
 from alcance.radio.throughput import cell_throughput_mbps
 from alcance.scenario import RadioSettings, ServiceSettings
 from alcance.terrain import TerrainGrid, sample_profiles
+from alcance.terrain._crs import is_wgs84_lonlat
+from alcance.terrain._karney import profile_node_stride
+from alcance.terrain._validate import broadcast_coordinates
 from alcance.terrain.geodesic import geodesic_inverse
+from alcance.terrain.profiles import _grid_parts, _spacing_per_path
 
 __all__ = [
     "CLIMATE_CODES",
@@ -182,6 +187,24 @@ def path_loss(
     is flagged ``incomplete_profile`` and gets NaN.
     """
     n = int(np.size(tx_lon_deg))
+    if (
+        radio.path_loss_model == "itm"
+        and grid.is_geographic
+        and is_wgs84_lonlat(grid.crs_wkt)
+        and n > 0
+    ):
+        return _itm_fused(
+            grid,
+            tx_lon_deg=tx_lon_deg,
+            tx_lat_deg=tx_lat_deg,
+            rx_lon_deg=rx_lon_deg,
+            rx_lat_deg=rx_lat_deg,
+            h_tx_m=h_tx_m,
+            h_rx_m=h_rx_m,
+            freq_mhz=freq_mhz,
+            radio=radio,
+            spacing_m=spacing_m,
+        )
     profiles = sample_profiles(
         grid,
         lon1_deg=tx_lon_deg,
@@ -276,6 +299,86 @@ def path_loss(
         delta_h_m=nan.copy(),
         a_ref_db=nan.copy(),
         free_space_loss_db=fsl,
+        incomplete_profile=incomplete,
+    )
+
+
+def _itm_fused(
+    grid: TerrainGrid,
+    *,
+    tx_lon_deg: NDArray[np.float64],
+    tx_lat_deg: NDArray[np.float64],
+    rx_lon_deg: NDArray[np.float64],
+    rx_lat_deg: NDArray[np.float64],
+    h_tx_m: NDArray[np.float64],
+    h_rx_m: float | NDArray[np.float64],
+    freq_mhz: NDArray[np.float64],
+    radio: RadioSettings,
+    spacing_m: float | None,
+) -> PathLoss:
+    """ITM on WGS 84 grids without materialising the profiles (:mod:`._fused`):
+    the same points, samples and ITM as ``sample_profiles`` + ``itm_p2p_tls_batch``."""
+    lon1, lat1, lon2, lat2 = broadcast_coordinates(
+        {
+            "lon1_deg": tx_lon_deg,
+            "lat1_deg": tx_lat_deg,
+            "lon2_deg": rx_lon_deg,
+            "lat2_deg": rx_lat_deg,
+        },
+        latitude_fields=("lat1_deg", "lat2_deg"),
+    )
+    n = lon1.size
+    z, void, wrap = _grid_parts(grid)
+    inverse = geodesic_inverse(lon1_deg=lon1, lat1_deg=lat1, lon2_deg=lon2, lat2_deg=lat2)
+    distance = inverse.distance_m
+    spacing = _spacing_per_path(spacing_m, grid, n)
+    n_intervals = np.maximum(1, np.ceil(distance / spacing - 1e-9)).astype(np.int64)
+    ground = ground_constants(radio.ground)
+    h_tx = np.ascontiguousarray(np.broadcast_to(np.asarray(h_tx_m, dtype=float), (n,)))
+    h_rx = np.ascontiguousarray(np.broadcast_to(np.asarray(h_rx_m, dtype=float), (n,)))
+    f = np.ascontiguousarray(np.broadcast_to(np.asarray(freq_mhz, dtype=float), (n,)))
+    for name, arr, lo, hi in (
+        ("h_tx_m", h_tx, 0.5, 3000.0),
+        ("h_rx_m", h_rx, 0.5, 3000.0),
+        ("freq_mhz", f, 20.0, 20000.0),
+    ):
+        bad = ~((arr >= lo) & (arr <= hi))
+        if bad.any():
+            k = int(np.argmax(bad))
+            msg = f"must be within {lo:g}…{hi:g} for ITM, got {arr[k]!r} (path {k + 1})"
+            raise InputError(msg, row=k + 1, field=name)
+    out_f = np.empty((_itm_core.N_OUT_F, n))
+    rc = np.empty(n, dtype=np.int32)
+    warn = np.empty(n, dtype=np.int64)
+    mode = np.empty(n, dtype=np.int32)
+    g_tx = np.empty(n)
+    g_rx = np.empty(n)
+    incomplete = np.empty(n, dtype=np.bool_)
+    fused_p2p_kernel(
+        z, void, grid.x0, grid.y0, grid.dx, grid.dy, wrap,
+        lon1, lat1, lon2, lat2, inverse.azimuth_deg, distance, n_intervals,
+        profile_node_stride(distance / n_intervals), h_tx, h_rx,
+        CLIMATE_CODES[radio.climate], float(radio.surface_refractivity_n_units), f,
+        1 if radio.polarization == "vertical" else 0, ground.epsilon_r, ground.sigma_s_per_m,
+        MDVAR_CODES[radio.variability_mode], float(radio.reliability_pct),
+        float(radio.reliability_pct), float(radio.confidence_pct),
+        out_f, rc, warn, mode, g_tx, g_rx, incomplete,
+    )  # fmt: skip
+    fields = dict(zip(_itm_core.OUT_FIELDS, out_f, strict=True))
+    loss = np.where(incomplete | (rc >= 1000), np.nan, fields["loss_db"])
+    return PathLoss(
+        loss_db=loss,
+        model="itm",
+        mode=mode,
+        warnings=warn,
+        distance_m=distance,
+        tx_ground_m=g_tx,
+        rx_ground_m=g_rx,
+        h_e_tx_m=fields["h_e_tx_m"],
+        h_e_rx_m=fields["h_e_rx_m"],
+        delta_h_m=fields["delta_h_m"],
+        a_ref_db=fields["a_ref_db"],
+        free_space_loss_db=fields["free_space_loss_db"],
         incomplete_profile=incomplete,
     )
 
