@@ -47,7 +47,9 @@ def test_demo_schools_layer_has_coverage_columns(demo_run: tuple[Path, object]) 
     assert (schools.loc[~good, "downlink_mbps"].fillna(0) < 20).all()
     # The two Claro LTE sites serve the schools next to them (Petorca town, < 2 km).
     near = schools["best_distance_km"] < 2.0
-    assert (schools.loc[near & (schools["best_technology"] == "LTE"), "service_class"] != "none").all()
+    assert (
+        schools.loc[near & (schools["best_technology"] == "LTE"), "service_class"] != "none"
+    ).all()
     # Los Andes school (CL-RBD-42161) has no cell within 35 km.
     far = schools.set_index("school_id").loc["CL-RBD-42161"]
     assert far["service_class"] == "none"

@@ -426,9 +426,7 @@ def today_coverage(
         links = empty_links
         step("coverage of schools")
     elif region.towers is None:
-        notes.append(
-            "greenfield: every school on the terrain is class 'none' today"
-        )
+        notes.append("greenfield: every school on the terrain is class 'none' today")
         service = _empty_service(n, on)
         links = empty_links
         step("coverage of schools")

@@ -38,10 +38,14 @@ def andes_profiles(shared_data: Path) -> Profiles:
     n = 2000
     lon1 = rng.uniform(-77.4, -76.4, n)
     lat1 = rng.uniform(-12.4, -11.4, n)
-    lon2, lat2, _ = Geod(ellps="WGS84").fwd(lon1, lat1, rng.uniform(0, 360, n), rng.uniform(2e3, 40e3, n))
+    lon2, lat2, _ = Geod(ellps="WGS84").fwd(
+        lon1, lat1, rng.uniform(0, 360, n), rng.uniform(2e3, 40e3, n)
+    )
     first = sample_profiles(grid, lon1_deg=lon1, lat1_deg=lat1, lon2_deg=lon2, lat2_deg=lat2)
     keep = ~first.outside & (np.isfinite(first.elevation_m).sum(axis=1) >= first.n_points)
-    return sample_profiles(grid, lon1_deg=lon1[keep], lat1_deg=lat1[keep], lon2_deg=lon2[keep], lat2_deg=lat2[keep])
+    return sample_profiles(
+        grid, lon1_deg=lon1[keep], lat1_deg=lat1[keep], lon2_deg=lon2[keep], lat2_deg=lat2[keep]
+    )
 
 
 def test_itm_against_free_space_plus_delta_bullington(andes_profiles: Profiles) -> None:
@@ -56,7 +60,10 @@ def test_itm_against_free_space_plus_delta_bullington(andes_profiles: Profiles) 
         elevation_m=pr.elevation_m, n_points=pr.n_points, spacing_m=pr.spacing_m,
         antenna_tx_agl_m=30.0, antenna_rx_agl_m=6.0, freq_mhz=FREQ_MHZ, polarization="vertical",
     )  # fmt: skip
-    other = np.asarray(freespace.free_space_loss_db(distance_m=pr.distance_m, freq_mhz=FREQ_MHZ)) + db.loss_db
+    other = (
+        np.asarray(freespace.free_space_loss_db(distance_m=pr.distance_m, freq_mhz=FREQ_MHZ))
+        + db.loss_db
+    )
     diff = loss.loss_db - other
     assert np.isfinite(diff).all()
     clear = db.loss_db < 0.5

@@ -325,5 +325,7 @@ def test_geo_line_of_sight_blocked_and_clear_in_cajon_del_maipo(shared_data: Pat
             grid, float(lon[i]), float(lat[i]), float(look.azimuth_deg[i])
         )
         assert horizon.site_elevation_m[i] == pytest.approx(ground_m, abs=1e-9)
-        assert horizon.elevation_deg[i] == pytest.approx(reference_deg, abs=1e-4)
+        # sample_profiles interpolates between exact geodesic nodes (<= 0.2 m off the
+        # line): on a 33 deg slope 1.5 km away that moves the angle by < 0.01 deg
+        assert horizon.elevation_deg[i] == pytest.approx(reference_deg, abs=1e-2)
         assert (reference_deg > look.elevation_deg[i]) == (i == 0)

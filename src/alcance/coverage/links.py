@@ -357,7 +357,7 @@ def _itm_fused(
     fused_p2p_kernel(
         z, void, grid.x0, grid.y0, grid.dx, grid.dy, wrap,
         lon1, lat1, lon2, lat2, inverse.azimuth_deg, distance, n_intervals,
-        profile_node_stride(distance / n_intervals), h_tx, h_rx,
+        profile_node_stride(distance / n_intervals, np.maximum(np.abs(lat1), np.abs(lat2))), h_tx, h_rx,
         CLIMATE_CODES[radio.climate], float(radio.surface_refractivity_n_units), f,
         1 if radio.polarization == "vertical" else 0, ground.epsilon_r, ground.sigma_s_per_m,
         MDVAR_CODES[radio.variability_mode], float(radio.reliability_pct),

@@ -395,7 +395,10 @@ def sample_profiles(
             lon1_deg=lon1[part], lat1_deg=lat1[part], lon2_deg=lon2[part], lat2_deg=lat2[part],
             azimuth_deg=inverse.azimuth_deg[part], distance_m=distance[part],
             n_intervals=n_intervals[part],
-            node_stride=profile_node_stride(distance[part] / n_intervals[part]),
+            node_stride=profile_node_stride(
+                distance[part] / n_intervals[part],
+                np.maximum(np.abs(lat1[part]), np.abs(lat2[part])),
+            ),
         )  # fmt: skip
         xs, ys = _to_grid_xy(grid, flat_lon, flat_lat)
         profiles_kernel(
