@@ -69,7 +69,6 @@ def links_batched(
     """Received power (dBm) and path loss (dB) of every link, batched."""
     lon1, lat1, lon2, lat2 = pairs
     n = lon1.size
-    azimuth = geodesic_inverse(lon1_deg=lon1, lat1_deg=lat1, lon2_deg=lon2, lat2_deg=lat2)
     losses = path_loss(
         grid, tx_lon_deg=lon1, tx_lat_deg=lat1, rx_lon_deg=lon2, rx_lat_deg=lat2,
         h_tx_m=np.full(n, H_TX_M), h_rx_m=H_RX_M, freq_mhz=np.full(n, FREQ_MHZ), radio=radio,
@@ -80,7 +79,7 @@ def links_batched(
         distance_m=losses.distance_m,
     )
     gain = sector_gain_dbi(
-        azimuth_to_target_deg=np.mod(azimuth.azimuth_deg, 360.0),
+        azimuth_to_target_deg=losses.azimuth_deg,
         elevation_to_target_deg=elevation, boresight_azimuth_deg=boresight_deg,
         downtilt_deg=np.full(n, radio.downtilt_deg), max_gain_dbi=MAX_GAIN_DBI,
         h_beamwidth_deg=radio.sector_h_beamwidth_deg, v_beamwidth_deg=radio.sector_v_beamwidth_deg,

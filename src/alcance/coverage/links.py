@@ -162,6 +162,8 @@ class PathLoss:
     a_ref_db: NDArray[np.float64]
     free_space_loss_db: NDArray[np.float64]
     incomplete_profile: NDArray[np.bool_]
+    azimuth_deg: NDArray[np.float64]
+    """Bearing tower → school at the tower (0…360°)."""
 
 
 def path_loss(
@@ -212,6 +214,12 @@ def path_loss(
         lon2_deg=rx_lon_deg,
         lat2_deg=rx_lat_deg,
         spacing_m=spacing_m,
+    )
+    azimuth = np.mod(
+        geodesic_inverse(
+            lon1_deg=tx_lon_deg, lat1_deg=tx_lat_deg, lon2_deg=rx_lon_deg, lat2_deg=rx_lat_deg
+        ).azimuth_deg,
+        360.0,
     )
     elev = profiles.elevation_m
     rows = np.arange(n)
@@ -268,6 +276,7 @@ def path_loss(
             a_ref_db=result.a_ref_db,
             free_space_loss_db=result.free_space_loss_db,
             incomplete_profile=incomplete,
+            azimuth_deg=azimuth,
         )
     if radio.path_loss_model == "p526":
         loss = fsl.copy()
@@ -300,6 +309,7 @@ def path_loss(
         a_ref_db=nan.copy(),
         free_space_loss_db=fsl,
         incomplete_profile=incomplete,
+        azimuth_deg=azimuth,
     )
 
 
@@ -380,6 +390,7 @@ def _itm_fused(
         a_ref_db=fields["a_ref_db"],
         free_space_loss_db=fields["free_space_loss_db"],
         incomplete_profile=incomplete,
+        azimuth_deg=np.mod(inverse.azimuth_deg, 360.0),
     )
 
 
