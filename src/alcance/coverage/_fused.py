@@ -113,18 +113,4 @@ def fused_p2p_kernel(
                 prof, m + 1, xi, h_tx[i], h_rx[i], climate, n_0, f_mhz[i],
                 pol, epsilon, sigma, mdvar, time, location, situation, work, iwork,
             )  # fmt: skip
-            out_rc[i] = r[0]
-            out_warn[i] = r[1]
-            out_mode[i] = r[2]
-            out_f[0, i] = r[3]
-            out_f[1, i] = r[4]
-            out_f[2, i] = r[5]
-            out_f[3, i] = r[6]
-            out_f[4, i] = r[7]
-            out_f[5, i] = r[8]
-            out_f[6, i] = r[9]
-            out_f[7, i] = r[10]
-            out_f[8, i] = r[11]
-            out_f[9, i] = r[12]
-            out_f[10, i] = r[13]
-            out_f[11, i] = r[14]
+            core._store(r, i, out_f, out_rc, out_warn, out_mode)
