@@ -140,7 +140,7 @@ def _run(grid: TerrainGrid, radius_m: float, label: str) -> float:
         f"  |error| : median {np.median(err):.3f} dB, p95 {np.percentile(err, 95):.3f} dB, "
         f"p99 {np.percentile(err, 99):.3f} dB, max {err.max():.2f} dB on {err.size} pixels"
     )
-    # honest bounds measured on this DEM (see benchmarks/coverage_raster.md)
+    # honest bounds measured on this DEM (see benchmarks/README.md)
     assert np.median(err) < 0.3
     assert np.percentile(err, 95) < 2.0
     return brute_s / fast_s

@@ -322,3 +322,25 @@ def test_exact_points_match_exact_raster(demo: TerrainGrid) -> None:
     got = site_loss_at_exact(demo, rx_lon_deg=lon[cols], rx_lat_deg=lat[rows], **kw)
     assert np.isfinite(got).all()
     np.testing.assert_allclose(got, ras.loss_db[rows, cols], rtol=1e-6)
+
+
+def test_bilinear_in_pixel_coordinates_matches_bilinear_one(demo: TerrainGrid) -> None:
+    """The raster kernel samples the tails in DEM pixel coordinates (:func:`bilinear_cr`,
+    hoisted divisions): the same heights as the package's bilinear interpolation, NaN
+    off the grid."""
+    rng = np.random.default_rng(7)
+    rows, cols = demo.shape
+    z = np.ascontiguousarray(demo.elevation_m, dtype=np.float32)
+    lon = demo.x0 + demo.dx * rng.uniform(-0.6, cols + 0.6, 2_000)
+    lat = demo.y0 + demo.dy * rng.uniform(-0.6, rows + 0.6, 2_000)
+    ref = sample_points(demo, lon_deg=lon, lat_deg=lat).elevation_m
+    got = np.array(
+        [
+            rk.bilinear_cr(z, (x - demo.x0) / demo.dx - 0.5, (y - demo.y0) / demo.dy - 0.5)
+            for x, y in zip(lon, lat, strict=True)
+        ]
+    )
+    inside = np.isfinite(ref)
+    assert 0 < inside.sum() < lon.size
+    np.testing.assert_array_equal(np.isfinite(got), inside)
+    np.testing.assert_allclose(got[inside], ref[inside], rtol=0, atol=1e-3)

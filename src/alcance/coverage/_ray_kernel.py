@@ -69,6 +69,10 @@ from alcance.terrain.horizon import _radii_m, _ray_points_kernel
 Vec = npt.NDArray[np.float64]
 IVec = npt.NDArray[np.int64]
 
+#: LLVM fast-math flags of the raster kernel (inherited by the ITM functions it
+#: inlines): reassociation, reciprocals, contraction to FMA, approximate functions,
+#: no signed zeros. Not ``nnan``/``ninf``: NaN marks voids and off-grid samples.
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 #: Hull vertices on each side of the binary-search tangent re-evaluated exactly.
 TANGENT_NEIGHBOURS = 2
 #: Outputs of :func:`profile_parameters`, in order.
@@ -684,9 +688,14 @@ def bilinear_fast(
     """Bilinear height at ``(x, y)``: :func:`alcance.terrain._interp.bilinear_one`'s value
     without its void flags, longitude wrap and 1e-6-pixel snapping (which changes a
     height by at most 1e-6 pixel times the slope); NaN outside the grid."""
+    return bilinear_cr(z, (x - x0) / dx - 0.5, (y - y0) / dy - 0.5)
+
+
+@_jitable
+def bilinear_cr(z: npt.NDArray[np.float32], col: float, row: float) -> float:
+    """:func:`bilinear_fast` at fractional pixel coordinates (``col``, ``row``), where
+    pixel ``(r, c)`` has its centre at ``(c, r)``; NaN outside the grid."""
     rows, cols = z.shape
-    col = (x - x0) / dx - 0.5
-    row = (y - y0) / dy - 0.5
     if not (-0.5 <= col <= cols - 0.5 and -0.5 <= row <= rows - 0.5):
         return math.nan
     col = min(max(col, 0.0), cols - 1.0)
@@ -786,7 +795,7 @@ def group_by_ray(ray: IVec, ground: Vec, n_rays: int) -> tuple[IVec, IVec]:
     return counts, out
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
+@njit(parallel=True, cache=True, error_model="numpy", fastmath=FASTMATH, boundscheck=False)
 def raster_kernel(
     z: npt.NDArray[np.float32],
     void: npt.NDArray[np.bool_],
@@ -846,6 +855,10 @@ def raster_kernel(
     flat index) at their stated distances; the rest come from the ray.
     """
     dummy = np.empty((0, len(PARAM_FIELDS)))
+    inv_dx = 1.0 / dx
+    inv_dy = 1.0 / dy
+    c_site = (lon0 - x0) * inv_dx - 0.5
+    r_site = (lat0 - y0) * inv_dy - 0.5
     for j in prange(n_rays):
         a = ray_start[j]
         b = ray_start[j + 1]
@@ -886,14 +899,14 @@ def raster_kernel(
             t0 = max(1, k - tail_points)
             ok = t0 - 1 <= n_ok
             if ok:
+                # the straight line site -> pixel centre, in DEM pixel coordinates
                 row = p // cols
-                lon_r = west + (p - row * cols + 0.5) * dlon
-                lat_r = north - (row + 0.5) * dlat
+                dc = (west + (p - row * cols + 0.5) * dlon - x0) * inv_dx - 0.5 - c_site
+                dr = (north - (row + 0.5) * dlat - y0) * inv_dy - 0.5 - r_site
+                inv_k = 1.0 / k
                 for i in range(t0, k):
-                    f = i / k
-                    value = bilinear_fast(
-                        z, x0, y0, dx, dy, lon0 + f * (lon_r - lon0), lat0 + f * (lat_r - lat0)
-                    )
+                    f = i * inv_k
+                    value = bilinear_cr(z, c_site + f * dc, r_site + f * dr)
                     if math.isnan(value):
                         ok = False
                         break

@@ -8,7 +8,7 @@ reference (one geodesic terrain profile per pixel centre and the batched ITM ker
 slow, for tests and error measurement. Antenna patterns, EIRP and interference are
 applied by the caller on top of the basic transmission loss computed here.
 
-Approximations of the fast algorithm (measured in ``benchmarks/coverage_raster.md``;
+Approximations of the fast algorithm (measured in ``benchmarks/README.md``;
 on the Lima Andes at 50 km, |fast − exact| has a median of 0.04 dB and a 95th
 percentile of 0.3–0.4 dB):
 
