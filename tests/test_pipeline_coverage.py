@@ -39,6 +39,11 @@ def test_demo_schools_layer_has_coverage_columns(demo_run: tuple[Path, object]) 
         "best_site_id",
         "best_distance_km",
         "geo_forward_mbps",
+        "geo_return_mbps",
+        "geo_availability_pct",
+        "geo_beam_id",
+        "geo_capex_usd",
+        "geo_opex_usd_per_year",
     ):
         assert column in schools.columns, column
     assert set(schools["service_class"]) <= {"good", "moderate", "none", "unknown"}
@@ -56,6 +61,9 @@ def test_demo_schools_layer_has_coverage_columns(demo_run: tuple[Path, object]) 
     assert far["cells_in_reach"] == 0
     probability = schools["coverage_probability_pct"]
     assert ((probability >= 0) & (probability <= 99.9)).all()
+    # GEO at 61 W clears every demo school: the chosen MODCOD holds at least the target
+    assert (schools["geo_availability_pct"] >= 99.5).all()
+    assert (schools["geo_return_mbps"] > 0).all()
     links = gpd.read_file(out / "schools.gpkg", layer="links")
     # every evaluated link is from a cell on the terrain: the 3 off-terrain sites are absent
     assert not set(links["site_id"]) & {"13026", "13028", "19775"}

@@ -35,6 +35,7 @@ from alcance.report import render_report
 from alcance.satellite import geo_look_angles
 from alcance.satellite import link_budget as sat_lb
 from alcance.satellite.modcod import DVB_S2_MODCODS, best_modcod
+from alcance.satellite.service import satellite_service
 from alcance.satellite.visibility import (
     GEO_STATUSES,
     classify_geo_line_of_sight,
@@ -246,6 +247,7 @@ def geo_line_of_sight(
             "geo_horizon_deg": horizon,
             "geo_clearance_deg": elevation - horizon,
             "geo_status": status.astype(str),
+            "geo_site_ground_m": np.where(on, ground_m, np.nan),
             **forward,
         },
         index=schools.index,
@@ -575,10 +577,18 @@ def run_main_job(
         summary = summarize_region(region, grid=grid, progress=step)
         coverage = today_coverage(region, grid, area=area, progress=step)
         geo_table, geo_summary = geo_line_of_sight(region, grid)
+        sat_table, beams = satellite_service(
+            geo_table,
+            region.schools,
+            scenario.satellite,
+            demand_mbps=scenario.service.good_mbps,
+            site_height_m=np.nan_to_num(geo_table["geo_site_ground_m"].to_numpy(dtype=float)),
+        )
         step("satellite")
         schools = gpd.GeoDataFrame(
             pd.concat(
-                [region.schools.drop(columns="geometry"), coverage.schools, geo_table], axis=1
+                [region.schools.drop(columns="geometry"), coverage.schools, geo_table, sat_table],
+                axis=1,
             ),
             geometry=region.schools.geometry,
             crs=region.schools.crs,
@@ -639,7 +649,10 @@ def run_main_job(
                 },
             )
         outputs["indicators"] = write_json(out / "indicators.json", indicators)
-        outputs["summary"] = write_json(out / "summary.json", summary.to_dict())
+        outputs["summary"] = write_json(
+            out / "summary.json",
+            {**summary.to_dict(), "satellite_beams": beams.to_dict(orient="records")},
+        )
         html = render_report(
             title=f"Alcance — {region.name}",
             schools=schools,
