@@ -141,13 +141,15 @@ def test_profile_kernel_against_rasterio_loop(shared_data: Path) -> None:
     loop_rate = N_LOOP / loop_s
     ratio = kernel_rate / loop_rate
 
-    # Same values as the loop (compared on the unfilled grid, voids NaN on both sides).
+    # Same values as the loop (compared on the unfilled grid, voids NaN on both sides),
+    # up to the profile-node interpolation: points <= 0.2 m off the geodesic, so on
+    # slopes up to 1:1 heights within 0.25 m (the loop solves every point exactly).
     compared = sample_profiles(raw, lon1_deg=subset[0], lat1_deg=subset[1],
                                lon2_deg=subset[2], lat2_deg=subset[3])  # fmt: skip
     for i, expected in enumerate(reference):
         assert compared.n_points[i] == expected.size
         np.testing.assert_allclose(
-            compared.elevation_of(i), expected, atol=1e-6, rtol=0, equal_nan=True
+            compared.elevation_of(i), expected, atol=0.25, rtol=0, equal_nan=True
         )
     points = int(profiles.n_points.sum())
     print(
