@@ -20,7 +20,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from alcance.coverage.cells import TECHNOLOGIES
-from alcance.coverage.links import CLIMATE_CODES, MDVAR_CODES, _downlink_cell_mbps
+from alcance.coverage.links import (
+    CLIMATE_CODES,
+    MDVAR_CODES,
+    _downlink_cell_mbps,
+    rsrp_offset_db,
+)
 from alcance.coverage.model import CoverageRaster, ServiceClass
 from alcance.coverage.raster import RasterGrid, _ground, site_loss_raster
 from alcance.propagation.itm import ground_constants
@@ -217,7 +222,7 @@ def coverage_raster(
         mbps[rb, cb] = rate[better]
         sinr_out[rb, cb] = sinr[better]
         wide = tech in ("LTE", "NR")
-        rsrp[rb, cb] = s_dbm[better] - 10.0 * np.log10(bw[better] / 0.015 * 0.9) if wide else np.nan
+        rsrp[rb, cb] = s_dbm[better] - rsrp_offset_db(bw[better]) if wide else np.nan
     cls = np.where(
         mbps >= service.good_mbps,
         ServiceClass.GOOD,
