@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from alcance._settings import Section, meta
+
 __all__ = [
     "Assumption",
     "RadioSettings",
@@ -25,12 +27,8 @@ __all__ = [
 ]
 
 
-def _meta(unit: str, source: str) -> dict[str, Any]:
-    return {"unit": unit, "source": source}
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+_meta = meta
+_Section = Section
 
 
 class RegionInputs(_Section):
