@@ -72,6 +72,16 @@ class RegionInputs(_Section):
         description="Settlement points/polygons, optionally with a population column",
         json_schema_extra=_meta("path", "user"),
     )
+    fibre_nodes: Path | None = Field(
+        None,
+        description="Fibre points of presence / core nodes (CSV with lon/lat, GeoJSON, GeoPackage points); none = no fibre option",
+        json_schema_extra=_meta("path", "user"),
+    )
+    roads: Path | None = Field(
+        None,
+        description="Road network (OSM-style lines) along which fibre is routed; none = geodesic x routing factor",
+        json_schema_extra=_meta("path", "user"),
+    )
     encoding: str = Field(
         "utf-8", description="Text encoding of CSV inputs", json_schema_extra=_meta("-", "user")
     )

@@ -84,6 +84,8 @@ def scenario_from_dict(
                 "population": resolve(region.population),
                 "boundaries": resolve(region.boundaries),
                 "settlements": resolve(region.settlements),
+                "fibre_nodes": resolve(region.fibre_nodes),
+                "roads": resolve(region.roads),
             }
         )
         scenario = scenario.model_copy(update={"region": region})
