@@ -20,11 +20,19 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
 from shapely.geometry import Point, box
 
+from alcance import report as report_module
 from alcance.coverage.model import CoverageRaster, ServiceClass
 from alcance.errors import InputError
 from alcance.io import open_dem, read_schools, read_towers
 from alcance.io.region import demo_dir
-from alcance.report import CLASS_COLOURS, MAX_IMAGE_PX, encode_png, render_report
+from alcance.report import (
+    CLASS_COLOURS,
+    MAX_IMAGE_PX,
+    OPTION_COLOURS,
+    PlanReport,
+    encode_png,
+    render_report,
+)
 from alcance.scenario import Scenario
 from alcance.summary import summarize_schools
 from alcance.terrain import TerrainGrid
@@ -522,3 +530,383 @@ def test_summary_sections_render(demo_report: str, demo_schools: gpd.GeoDataFram
     assert f"{summary['n_schools']}" in text
     assert "By admin area" in text
     assert "population not available" in text
+
+
+# --------------------------------------------------------------------------- plan
+
+OPTIONS = [
+    "existing",
+    "new_site",
+    "satellite",
+    "fibre",
+    "microwave",
+    "already_connected",
+    "not_connected",
+]
+EVIL_SITE = 'hp-<b>"1"</b>'
+
+
+def _plan(schools: pd.DataFrame, /, **changes: Any) -> PlanReport:
+    """A synthetic plan over the demo schools: options cycle, two new sites, three links."""
+    n = len(schools)
+    lon = schools["longitude_deg"].to_numpy(float)
+    lat = schools["latitude_deg"].to_numpy(float)
+    plan_schools = pd.DataFrame(
+        {
+            "school_id": schools["school_id"].to_numpy(),
+            "name": schools["name"].to_numpy(),
+            "longitude_deg": lon,
+            "latitude_deg": lat,
+            "students": schools["students"].to_numpy(),
+            "admin_area": schools["admin_area"].to_numpy(),
+            "option_kind": [OPTIONS[i % len(OPTIONS)] for i in range(n)],
+            "option_detail": [f"site hp-{i:04d} @30 m, LTE 700" for i in range(n)],
+            "demand_mbps": 20.0,
+            "mbps": np.linspace(5.0, 50.0, n),
+            "capex_usd": np.linspace(1_000.0, 90_000.0, n),
+            "npv_usd": np.linspace(2_000.0, 120_000.0, n),
+        }
+    )
+    plan_schools.loc[1, "capex_usd"] = math.nan
+    new_sites = pd.DataFrame(
+        {
+            "site_id": [EVIL_SITE, "hp-0002"],
+            "longitude_deg": [lon.mean(), lon.mean() + 0.05],
+            "latitude_deg": [lat.mean(), lat.mean() - 0.05],
+            "kind": ["high_point", "ridge"],
+            "mast_height_m": [30.0, 24.0],
+            "schools_served": [3, 2],
+            "capex_usd": [80_000.0, math.nan],
+            "npv_usd": [120_000.0, 90_000.0],
+            "backhaul": ["microwave to 10369", "fibre"],
+        }
+    )
+    links = pd.DataFrame(
+        {
+            "kind": ["microwave", "fibre", "access"],
+            "lon_a_deg": [lon[0], lon[1], lon.mean()],
+            "lat_a_deg": [lat[0], lat[1], lat.mean()],
+            "lon_b_deg": [lon.mean(), lon.mean() + 0.05, lon[2]],
+            "lat_b_deg": [lat.mean(), lat.mean() - 0.05, lat[2]],
+            "label": ["MW <1>", "F 1", None],
+            "coords": [
+                None,
+                [
+                    (lon[1], lat[1]),
+                    (lon[1] + 0.02, lat[1] - 0.03),
+                    (lon.mean() + 0.05, lat.mean() - 0.05),
+                ],
+                None,
+            ],
+        }
+    )
+    budget = np.linspace(0.0, 2e6, 9)
+    sweep = pd.DataFrame(
+        {
+            "budget_usd": budget[::-1],  # unsorted on purpose: the chart sorts
+            "weight_connected": (3000 + 6000 * (1 - np.exp(-budget / 6e5)))[::-1],
+            "schools_connected": (5 + 10 * (1 - np.exp(-budget / 6e5))).round()[::-1],
+            "greedy_weight": (3000 + 5200 * (1 - np.exp(-budget / 6.25e5)))[::-1],
+            "mip_gap": 0.001,
+        }
+    )
+    by_area = pd.DataFrame(
+        {
+            "admin_area": ["PETORCA", "CABILDO <x>"],
+            "schools": [10, 9],
+            "students": [5000, 4000],
+            "students_connected_before": [2000, 1000],
+            "students_connected_after": [5000, 3100],
+            "capex_usd": [5e5, math.nan],
+        }
+    )
+    fields: dict[str, Any] = {
+        "schools": plan_schools,
+        "new_sites": new_sites,
+        "links": links,
+        "sweep": sweep,
+        "budget_usd": 1.2e6,
+        "objective": "maximise students connected within the budget (NPV, 10 years, 8 %)",
+        "metric": "NPV",
+        "totals": {
+            "students_connected_before": 3000,
+            "students_connected_after": 8100,
+            "schools_connected_before": 5,
+            "schools_connected_after": 14,
+            "capex_usd": 950_000.0,
+            "npv_usd": 1.19e6,
+            "mip_gap": 0.0008,
+            "solver": "HiGHS",
+            "greedy_students": 7400,
+            "gain_students": 700,
+            "gain_pct": 9.46,
+            "time_limit_s": 60,
+        },
+        "by_area": by_area,
+    }
+    fields.update(changes)
+    return PlanReport(**fields)
+
+
+def _render_plan(schools: pd.DataFrame, plan: PlanReport, **kw: Any) -> str:
+    args: dict[str, Any] = {
+        "title": "Plan",
+        "schools": schools,
+        "sites": None,
+        "terrain": None,
+        "coverage": None,
+        "indicators": {},
+        "summary": {},
+        "assumptions": [],
+    }
+    args.update(kw)
+    return render_report(**args, plan=plan)
+
+
+@pytest.fixture(scope="module")
+def demo_plan(demo_schools: gpd.GeoDataFrame) -> PlanReport:
+    return _plan(demo_schools)
+
+
+@pytest.fixture(scope="module")
+def plan_report(
+    demo_terrain: TerrainGrid,
+    demo_schools: gpd.GeoDataFrame,
+    demo_sites: pd.DataFrame,
+    demo_plan: PlanReport,
+) -> str:
+    return _render_plan(
+        demo_schools,
+        demo_plan,
+        sites=demo_sites,
+        terrain=demo_terrain,
+        coverage=_coverage(demo_terrain),
+    )
+
+
+def _svg_by_id(doc: str, svg_id: str) -> ET.Element:
+    start = doc.index(f'<svg id="{svg_id}"')
+    end = doc.index("</svg>", start) + len("</svg>")
+    return ET.fromstring(doc[start:end])
+
+
+def test_plan_circles_carry_option_and_colour(plan_report: str, demo_plan: PlanReport) -> None:
+    circles = _circles(_svg_by_id(plan_report, "map"))
+    assert len(circles) == len(demo_plan.schools)
+    counted = pd.Series([c.attrib["data-option"] for c in circles]).value_counts().to_dict()
+    assert counted == demo_plan.schools["option_kind"].value_counts().to_dict()
+    kinds = dict(zip(demo_plan.schools["school_id"], demo_plan.schools["option_kind"], strict=True))
+    for circle in circles:
+        option = kinds[circle.attrib["data-school-id"]]
+        assert circle.attrib["data-option"] == option
+        assert circle.attrib["fill"] == OPTION_COLOURS[option]
+    # Not connected is drawn last, bigger, and its colour is unlike every other option's.
+    assert circles[-1].attrib["data-option"] == "not_connected"
+    loud = OPTION_COLOURS["not_connected"]
+    assert all(loud != c for k, c in OPTION_COLOURS.items() if k != "not_connected")
+    legend = plan_report[plan_report.index('<g id="legend"') :]
+    assert "School: not connected" in legend
+    assert "School: already connected" in legend
+
+
+def test_plan_map_draws_new_sites_and_links_between_terrain_and_schools(
+    plan_report: str, demo_plan: PlanReport
+) -> None:
+    root = _svg_by_id(plan_report, "map")
+    groups = [g.attrib.get("id") for g in root if g.tag == f"{SVG}g"]
+    order = [
+        groups.index(name)
+        for name in ("layer-terrain", "layer-coverage", "layer-links", "layer-new-sites")
+    ]
+    assert order == sorted(order)
+    assert groups.index("layer-new-sites") < groups.index("layer-schools")
+    coverage_group = next(g for g in root if g.attrib.get("id") == "layer-coverage")
+    assert float(coverage_group.attrib["opacity"]) < 1.0  # today's coverage, lighter
+    new_sites = [p for p in root.iter(f"{SVG}polygon") if p.attrib.get("class") == "new-site"]
+    assert [p.attrib["data-site-id"] for p in new_sites] == list(demo_plan.new_sites["site_id"])
+    links = [p for p in root.iter(f"{SVG}polyline") if "link" in p.attrib.get("class", "")]
+    assert sorted(p.attrib["class"] for p in links) == [
+        "link link-access",
+        "link link-fibre",
+        "link link-microwave",
+    ]
+    fibre = next(p for p in links if p.attrib["data-kind"] == "fibre")
+    assert len(fibre.attrib["points"].split()) == 3  # the route's coords, not a straight line
+    micro = next(p for p in links if p.attrib["data-kind"] == "microwave")
+    assert len(micro.attrib["points"].split()) == 2
+    # A link ends where its school's circle is.
+    school0 = next(
+        c
+        for c in _circles(root)
+        if c.attrib["data-school-id"] == demo_plan.schools["school_id"].iloc[0]
+    )
+    x, y = (float(v) for v in micro.attrib["points"].split()[0].split(","))
+    assert x == pytest.approx(float(school0.attrib["cx"]), abs=0.11)
+    assert y == pytest.approx(float(school0.attrib["cy"]), abs=0.11)
+
+
+def test_plan_totals_objective_and_metric_in_words(plan_report: str) -> None:
+    parsed = _parse(plan_report)
+    text = " ".join(" ".join(parsed.text).split())
+    assert "3,000 → 8,100 (+5,100)" in text
+    assert "5 → 14 (+9)" in text
+    assert "maximise students connected within the budget (NPV, 10 years, 8 %)" in text
+    assert "net present value (NPV)" in text
+    assert "1,200,000 USD of NPV" in text
+    assert "0.08 %" in text
+    assert "+700 students (+9.5 %)" in text
+    assert "7,400 students at the same budget" in text
+    assert "Time limit s" in text  # a further total, listed by name
+    assert any(tag == "section" and attrs.get("id") == "plan" for tag, attrs in parsed.tags)
+
+
+def test_cost_coverage_chart(plan_report: str, demo_plan: PlanReport) -> None:
+    chart = _svg_by_id(plan_report, "cost-coverage-chart")
+    title = chart.find(f"{SVG}title")
+    assert title is not None
+    assert title.text is not None
+    assert "Students connected" in title.text
+    lines = {p.attrib["class"]: p for p in chart.iter(f"{SVG}polyline")}
+    optimiser = lines["curve curve-optimiser"].attrib["points"].split()
+    greedy = lines["curve curve-greedy"].attrib["points"].split()
+    assert len(optimiser) == len(greedy) == len(demo_plan.sweep)
+    xs = [float(p.split(",")[0]) for p in optimiser]
+    ys = [float(p.split(",")[1]) for p in optimiser]
+    assert xs == sorted(xs)  # sorted by budget
+    assert ys == sorted(ys, reverse=True)  # more budget, more students (SVG y grows down)
+    g_ys = [float(p.split(",")[1]) for p in greedy]
+    assert all(g >= o for g, o in zip(g_ys, ys, strict=True))  # greedy at or below
+    labels = {t.text for t in chart.iter(f"{SVG}text")}
+    assert {"0", "0.5 M", "1 M", "1.5 M", "2 M"} <= labels
+    assert {"Students connected", "Budget (USD, NPV)"} <= labels
+    chosen = next(g for g in chart.iter(f"{SVG}g") if g.attrib.get("class") == "chosen-budget")
+    ring = chosen.find(f"{SVG}circle")
+    assert ring is not None
+    # 1.2 M lies between the solves at 1 M and 1.25 M: between their markers.
+    assert xs[4] < float(ring.attrib["cx"]) < xs[5]
+    assert ys[5] < float(ring.attrib["cy"]) < ys[4]
+    markers = [c for c in chart.iter(f"{SVG}circle") if c.attrib.get("fill") == "#0072B2"]
+    assert len(markers) >= len(demo_plan.sweep)
+
+
+def test_plan_tables(plan_report: str, demo_plan: PlanReport) -> None:
+    area = _table_rows(plan_report, "plan-area-table")
+    assert area[0][:2] == ["Admin area", "Schools"]
+    assert area[0][-1] == "CAPEX (USD)"
+    assert area[2][0] == "CABILDO &lt;x&gt;"
+    assert area[2][-1] == "—"  # NaN cost
+    sites = _table_rows(plan_report, "new-site-table")
+    assert len(sites) == 1 + len(demo_plan.new_sites)
+    assert sites[1][0] == "hp-&lt;b&gt;&quot;1&quot;&lt;/b&gt;"
+    assert sites[2][sites[0].index("CAPEX (USD)")] == "—"
+    assert sites[1][sites[0].index("CAPEX (USD)")] == "80,000"
+    per_school = _table_rows(plan_report, "plan-school-table")
+    assert len(per_school) == 1 + len(demo_plan.schools)
+    assert per_school[2][per_school[0].index("CAPEX (USD)")] == "—"
+    assert per_school[1][per_school[0].index("Option")] == "Existing tower"
+    options = _table_rows(plan_report, "plan-option-table")
+    counts = {r[0]: int(r[1]) for r in options[1:]}
+    assert sum(counts.values()) == len(demo_plan.schools)
+    assert counts["Not connected"] == int(
+        (demo_plan.schools["option_kind"] == "not_connected").sum()
+    )
+
+
+def test_plan_escapes_and_stays_offline(plan_report: str) -> None:
+    assert EVIL not in plan_report
+    assert EVIL_SITE not in plan_report
+    assert "MW <1>" not in plan_report
+    parsed = _parse(plan_report)
+    assert any(EVIL in t for t in parsed.titles)
+    assert any(t.startswith("New site " + EVIL_SITE) for t in parsed.titles)
+    for tag, attrs in parsed.tags:
+        assert tag != "script"
+        for name in ("src", "href", "xlink:href"):
+            value = attrs.get(name) or ""
+            assert not value.lower().startswith(("http:", "https:", "//")), (tag, name)
+
+
+def test_empty_sweep_and_no_budget(demo_schools: gpd.GeoDataFrame) -> None:
+    plan = _plan(
+        demo_schools,
+        sweep=pd.DataFrame(),
+        budget_usd=None,
+        new_sites=pd.DataFrame(),
+        links=pd.DataFrame(),
+        by_area=None,
+        totals={},
+        metric="CAPEX",
+    )
+    doc = _render_plan(demo_schools, plan)
+    assert 'id="cost-coverage-chart"' not in doc
+    text = " ".join(" ".join(_parse(doc).text).split())
+    assert "No budget sweep was run" in text
+    assert "No budget limit was set." in text
+    assert "capital spending (CAPEX)" in text
+    assert "The plan builds no new sites." in text
+    assert "No breakdown by area was given." in text
+    assert "— → —" in text  # totals unknown
+    assert 'class="new-site"' not in doc
+    assert 'class="link ' not in doc
+
+
+def test_plan_school_table_is_capped(
+    demo_schools: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_module, "MAX_PLAN_ROWS", 5)
+    doc = _render_plan(demo_schools, _plan(demo_schools))
+    rows = _table_rows(doc, "plan-school-table")
+    assert len(rows) == 1 + 5
+    omitted = len(demo_schools) - 5
+    assert f"{omitted} more rows are not listed here" in doc
+    assert len(_circles(_svg_by_id(doc, "map"))) == len(demo_schools)  # the map shows all
+
+
+def test_plan_and_school_table_disagree(demo_schools: gpd.GeoDataFrame) -> None:
+    """Schools outside the plan are grey; plan schools missing from the table are drawn."""
+    plan = _plan(demo_schools)
+    schools = pd.DataFrame(demo_schools.drop(columns="geometry")).iloc[1:].copy()
+    extra = plan.schools.iloc[[0]].copy()
+    extra["school_id"] = "only-in-plan"
+    plan_schools = pd.concat([plan.schools.iloc[2:], extra], ignore_index=True)
+    schools.loc[schools.index[1], ["longitude_deg", "latitude_deg"]] = math.nan  # from the plan
+    doc = _render_plan(schools, _plan(demo_schools, schools=plan_schools))
+    circles = {c.attrib["data-school-id"]: c for c in _circles(_svg_by_id(doc, "map"))}
+    assert len(circles) == len(schools) + 1
+    missing = str(demo_schools["school_id"].iloc[1])
+    assert circles[missing].attrib["data-option"] == "not_in_plan"
+    assert circles[missing].attrib["fill"] == OPTION_COLOURS["not_in_plan"]
+    assert circles["only-in-plan"].attrib["data-option"] == plan.schools["option_kind"].iloc[0]
+    located = str(schools["school_id"].iloc[1])
+    assert located in circles  # coordinates came from the plan
+    assert "Not in the plan" in doc
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("unknown_option", "option_kind"),
+        ("no_option_column", "option_kind"),
+        ("duplicate_id", "school_id"),
+        ("unknown_link", "kind"),
+    ],
+)
+def test_bad_plans_raise(demo_schools: gpd.GeoDataFrame, change: str, field: str) -> None:
+    plan = _plan(demo_schools)
+    schools, links = plan.schools.copy(), plan.links.copy()
+    if change == "unknown_option":
+        schools.loc[3, "option_kind"] = "pigeon"
+    elif change == "no_option_column":
+        schools = schools.drop(columns="option_kind")
+    elif change == "duplicate_id":
+        ids = list(schools["school_id"])
+        ids[3] = ids[2]
+        schools["school_id"] = ids
+    else:
+        links.loc[0, "kind"] = "laser"
+    bad = _plan(demo_schools, schools=schools, links=links)
+    with pytest.raises(InputError) as info:
+        _render_plan(demo_schools, bad)
+    assert info.value.field == field
+    if change in ("unknown_option", "unknown_link"):
+        assert info.value.row is not None
