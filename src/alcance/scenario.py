@@ -14,6 +14,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from alcance._settings import Section, meta
+from alcance.backhaul.microwave import MicrowaveSettings
+from alcance.cost.settings import CostSettings
+from alcance.demand import DemandSettings
+from alcance.plan_settings import PlanSettings
 
 __all__ = [
     "Assumption",
@@ -719,6 +723,10 @@ class Scenario(_Section):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     satellite: SatelliteSettings = Field(default_factory=SatelliteSettings)
     radio: RadioSettings = Field(default_factory=RadioSettings)
+    microwave: MicrowaveSettings = Field(default_factory=MicrowaveSettings)
+    cost: CostSettings = Field(default_factory=CostSettings)
+    demand: DemandSettings = Field(default_factory=DemandSettings)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
 
     def assumptions(self) -> list[Assumption]:
         """Every field of every section with its value, unit and source."""
