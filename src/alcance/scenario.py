@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from alcance._settings import Section, meta
 from alcance.backhaul.microwave import MicrowaveSettings
+from alcance.backhaul.settings import BackhaulSettings
+from alcance.backhaul.settings import BackhaulSettings
 from alcance.cost.settings import CostSettings
 from alcance.demand import DemandSettings
 from alcance.plan_settings import PlanSettings
@@ -724,6 +726,8 @@ class Scenario(_Section):
     satellite: SatelliteSettings = Field(default_factory=SatelliteSettings)
     radio: RadioSettings = Field(default_factory=RadioSettings)
     microwave: MicrowaveSettings = Field(default_factory=MicrowaveSettings)
+    backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
+    backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
     cost: CostSettings = Field(default_factory=CostSettings)
     demand: DemandSettings = Field(default_factory=DemandSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)

@@ -316,3 +316,19 @@ def test_every_field_has_description_unit_and_source() -> None:
         assert extra.get("unit"), name
         assert extra.get("source"), name
         assert field.description, name
+
+
+def test_tower_upgrade_costs_ran_installation_and_energy_only() -> None:
+    from alcance.cost import tower_upgrade_cost
+
+    s = CostSettings()
+    up = tower_upgrade_cost(2, s)
+    capex = s.ran_equipment_usd + s.transport_usd + s.site_installation_usd
+    assert up.capex_usd.shape == (2,)
+    assert up.capex_usd[0] == pytest.approx(capex)
+    energy = s.site_power_w * 8760.0 / 1000.0 * s.grid_power_usd_per_kwh
+    assert up.opex_usd_per_year[1] == pytest.approx(
+        s.maintenance_fraction_per_year * capex + energy
+    )
+    new = new_tower_cost(30.0, True, s)
+    assert float(up.npv_usd[0]) < float(new.npv_usd)

@@ -13,6 +13,7 @@ from alcance.cost.model import (
     npv_usd,
     satellite_npv,
     school_power_cost,
+    tower_upgrade_cost,
 )
 from alcance.cost.settings import CostSettings
 
@@ -28,4 +29,5 @@ __all__ = [
     "npv_usd",
     "satellite_npv",
     "school_power_cost",
+    "tower_upgrade_cost",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "npv_usd",
     "satellite_npv",
     "school_power_cost",
+    "tower_upgrade_cost",
 ]
 
 #: Hours in a (non-leap) year, for energy from an average load.
@@ -225,6 +226,35 @@ def school_power_cost(
 
 
 # ------------------------------------------------------------------------ the options
+
+
+def tower_upgrade_cost(n_sites: int, settings: CostSettings) -> Cost:
+    """Adding the plan's LTE cell to an existing, powered tower, **excluding backhaul**.
+
+    A shared asset. The structure, civil works, site acquisition and power connection
+    exist already (the tower is in service on the grid); the plan pays the RAN
+    equipment, its transport and installation, and the extra energy and maintenance.
+    Rent is assumed unchanged (co-location on the operator's own tower).
+
+    Returns
+    -------
+    Cost
+        CAPEX = RAN + transport + installation; OPEX = maintenance fraction × CAPEX +
+        energy of ``site_power_w`` on the grid (one value per site, ``n_sites`` rows).
+
+    References
+    ----------
+    Cost items of Oughton et al., pytal (edwardoughton/pytal scripts/run.py COSTS);
+    the upgrade subset is an Alcance assumption.
+    """
+    if n_sites < 0:
+        msg = f"n_sites must be >= 0, got {n_sites!r}"
+        raise InputError(msg, field="n_sites")
+    s = settings
+    capex = np.full(n_sites, s.ran_equipment_usd + s.transport_usd + s.site_installation_usd)
+    energy = s.site_power_w * HOURS_PER_YEAR / 1000.0 * s.grid_power_usd_per_kwh
+    opex = s.maintenance_fraction_per_year * capex + energy
+    return _cost(capex, opex, settings)
 
 
 def existing_coverage_cost(

@@ -5,6 +5,7 @@ Every bad input raises :class:`alcance.errors.InputError` naming the file, row a
 
 from __future__ import annotations
 
+from alcance.io.network import read_fibre_nodes, read_roads
 from alcance.io.population import PopulationRaster, PopulationWindow, read_population_raster
 from alcance.io.region import Region, demo_dir, demo_scenario_path, load_demo, read_region
 from alcance.io.scenario import read_scenario, scenario_from_dict
@@ -36,8 +37,10 @@ __all__ = [
     "load_demo",
     "open_dem",
     "read_boundaries",
+    "read_fibre_nodes",
     "read_population_raster",
     "read_region",
+    "read_roads",
     "read_scenario",
     "read_schools",
     "read_settlements",

@@ -15,6 +15,7 @@ from alcance.io.scenario import read_scenario
 from alcance.io.schools import ReadInfo, read_schools
 from alcance.io.terrain import Dem, open_dem
 from alcance.io.towers import Towers, read_towers
+from alcance.io.network import read_fibre_nodes, read_roads
 from alcance.io.vectors import read_boundaries, read_settlements
 from alcance.scenario import Scenario
 
@@ -44,6 +45,8 @@ class Region:
         Population raster, ``None`` when not given.
     boundaries, settlements
         Polygons with ``area_name`` / settlements with ``population``, or ``None``.
+    fibre_nodes, roads
+        Fibre points of presence / road lines (:mod:`alcance.io.network`), or ``None``.
     inputs
         What each reader did (:class:`ReadInfo`), by layer name.
     notes
@@ -58,6 +61,8 @@ class Region:
     population: PopulationRaster | None = None
     boundaries: gpd.GeoDataFrame | None = None
     settlements: gpd.GeoDataFrame | None = None
+    fibre_nodes: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
     inputs: dict[str, ReadInfo] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -157,7 +162,19 @@ def read_region(scenario: Scenario) -> Region:
         else None
     )
     settlements = read_settlements(inputs.settlements) if inputs.settlements is not None else None
-    for layer in (boundaries, settlements):
+    fibre_nodes = (
+        read_fibre_nodes(inputs.fibre_nodes, encoding=inputs.encoding)
+        if inputs.fibre_nodes is not None
+        else None
+    )
+    roads = read_roads(inputs.roads) if inputs.roads is not None else None
+    if fibre_nodes is None:
+        notes.append(
+            "no fibre nodes given: fibre backhaul and school fibre runs are not proposed"
+        )
+    elif roads is None:
+        notes.append("no road network given: fibre routes are geodesic x routing factor")
+    for layer in (boundaries, settlements, fibre_nodes, roads):
         if layer is not None:
             notes.extend(layer.attrs.get("notes", []))
     if population is None:
@@ -177,6 +194,8 @@ def read_region(scenario: Scenario) -> Region:
         population=population,
         boundaries=boundaries,
         settlements=settlements,
+        fibre_nodes=fibre_nodes,
+        roads=roads,
         inputs=infos,
         notes=notes,
     )
