@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from alcance._settings import Section, meta
 from alcance.backhaul.microwave import MicrowaveSettings
-from alcance.backhaul.settings import BackhaulSettings
-from alcance.backhaul.settings import BackhaulSettings
+from alcance.backhaul.settings import BackhaulSettings, CandidateSettings
+from alcance.backhaul.settings import BackhaulSettings, CandidateSettings
 from alcance.cost.settings import CostSettings
 from alcance.demand import DemandSettings
 from alcance.plan_settings import PlanSettings
@@ -725,6 +725,7 @@ class Scenario(_Section):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     satellite: SatelliteSettings = Field(default_factory=SatelliteSettings)
     radio: RadioSettings = Field(default_factory=RadioSettings)
+    candidates: CandidateSettings = Field(default_factory=CandidateSettings)
     microwave: MicrowaveSettings = Field(default_factory=MicrowaveSettings)
     backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
     backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
