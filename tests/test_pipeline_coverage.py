@@ -166,6 +166,8 @@ def test_cli_runs_a_scenario_given_on_the_command_line(shared_data: Path, tmp_pa
     assert {p.name for p in out.iterdir()} == {
         "coverage.tif",
         "indicators.json",
+        "plan.csv",
+        "plan.gpkg",
         "report.html",
         "schools.gpkg",
         "summary.json",

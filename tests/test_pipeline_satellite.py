@@ -36,6 +36,8 @@ def test_demo_writes_schools_layer_with_geo_columns(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "coverage.tif",
         "indicators.json",
+        "plan.csv",
+        "plan.gpkg",
         "report.html",
         "schools.gpkg",
         "summary.json",

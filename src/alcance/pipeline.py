@@ -15,10 +15,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from alcance.backhaul.candidates import candidate_cells
 from alcance.coverage import SERVICE_CLASS_NAMES, CoverageRaster
 from alcance.coverage.area import coverage_raster
 from alcance.coverage.cells import resolve_cells
 from alcance.coverage.links import evaluate_links, school_service
+from alcance.demand import school_demand_mbps
 from alcance.indicators import indicators_document, population_covered, schools_connectable
 from alcance.io import (
     Region,
@@ -30,6 +32,8 @@ from alcance.io import (
     write_json,
 )
 from alcance.io.region import demo_scenario_path
+from alcance.plan_outputs import plan_csv, plan_report, plan_totals, schools_after_plan
+from alcance.planner import PlanResult, plan_layers, plan_region
 from alcance.propagation.freespace import free_space_loss_db
 from alcance.report import render_report
 from alcance.satellite import geo_look_angles
@@ -72,6 +76,10 @@ STAGES: tuple[str, ...] = (
     "coverage of schools",
     "coverage of the area",
     "satellite",
+    "candidate sites",
+    "backhaul",
+    "plan",
+    "budget sweep",
     "indicators",
     "write outputs",
 )
@@ -367,6 +375,7 @@ class CoverageResult:
     raster: CoverageRaster | None
     summary: CoverageSummary
     notes: list[str]
+    cells: pd.DataFrame | None = None
 
 
 def _empty_service(n: int, on_terrain: np.ndarray) -> pd.DataFrame:
@@ -417,6 +426,7 @@ def today_coverage(
         geometry=gpd.GeoSeries([], crs="EPSG:4326"),
     )
     raster: CoverageRaster | None = None
+    cells: pd.DataFrame | None = None
     cells_ok = cells_off = 0
     greenfield = region.towers is None
     if grid is None:
@@ -549,7 +559,39 @@ def today_coverage(
         raster_resolution_m=resolution,
         area_share_by_class=area_share,
     )
-    return CoverageResult(schools=service, links=links, raster=raster, summary=summary, notes=notes)
+    return CoverageResult(
+        schools=service, links=links, raster=raster, summary=summary, notes=notes, cells=cells
+    )
+
+
+def coverage_after_plan(
+    region: Region, grid: TerrainGrid, coverage: CoverageResult, plan: PlanResult
+) -> CoverageRaster:
+    """Best-server coverage with the plan's new sites added to today's cells.
+
+    Each new site is the omnidirectional LTE cell it was assessed as
+    (:func:`alcance.backhaul.candidates.candidate_cells`, its own carrier).
+    """
+    scenario = region.scenario
+    built = plan.decoded["sites"]
+    frames = [] if coverage.cells is None else [coverage.cells]
+    for height, group in built.groupby("mast_height_m") if len(built) else []:
+        frames.append(
+            candidate_cells(
+                group,
+                mast_heights_m=[float(height)],
+                radio=scenario.radio,
+                settings=scenario.candidates,
+            )
+        )
+    cells = pd.concat(frames, ignore_index=True) if frames else None
+    return coverage_raster(
+        grid,
+        cells=cells,
+        radio=scenario.radio,
+        service=scenario.service,
+        cpe_height_m=scenario.defaults.school_antenna_height_m,
+    )
 
 
 def run_main_job(
@@ -559,13 +601,16 @@ def run_main_job(
     progress: Progress | None = None,
     area: bool = True,
 ) -> JobResult:
-    """Run the main job: read the region, today's coverage, GEO service, indicators.
+    """Run the main job: read the region, today's coverage, GEO service, the plan.
 
     Writes into ``output_dir``, each file atomically: ``schools.gpkg`` (layer
     ``schools``: one row per school with the coverage and GEO columns; layers
-    ``links`` and ``sites``), ``coverage.tif`` (Cloud-Optimised GeoTIFF: best-server
-    RSRP, SINR, Mbit/s and class; only with terrain), ``indicators.json`` (SDG 4.a.1
-    proxy and 9.c.1), ``summary.json`` and ``report.html``.
+    ``links`` and ``sites``), ``plan.gpkg`` (layers ``plan_schools``, ``new_sites``,
+    ``candidate_sites``, ``microwave_hops``, ``backhaul_routes``), ``plan.csv`` (one
+    row per school with its option, Mbit/s and cost), ``coverage.tif`` (Cloud-Optimised
+    GeoTIFF: best-server RSRP, SINR, Mbit/s and class; only with terrain),
+    ``indicators.json`` (SDG 4.a.1 proxy and 9.c.1 today, ``after_plan`` and the plan's
+    totals), ``summary.json`` and ``report.html``.
     """
     step = progress or (lambda _stage: None)
     out = Path(output_dir)
@@ -577,11 +622,13 @@ def run_main_job(
         summary = summarize_region(region, grid=grid, progress=step)
         coverage = today_coverage(region, grid, area=area, progress=step)
         geo_table, geo_summary = geo_line_of_sight(region, grid)
+        students = pd.to_numeric(region.schools["students"], errors="coerce")
+        demand = school_demand_mbps(students.to_numpy(dtype=float), scenario.demand)
         sat_table, beams = satellite_service(
             geo_table,
             region.schools,
             scenario.satellite,
-            demand_mbps=scenario.service.good_mbps,
+            demand_mbps=demand,
             site_height_m=np.nan_to_num(geo_table["geo_site_ground_m"].to_numpy(dtype=float)),
         )
         step("satellite")
@@ -593,6 +640,8 @@ def run_main_job(
             geometry=region.schools.geometry,
             crs=region.schools.crs,
         )
+        plan = plan_region(region, grid, schools, progress=step)
+        after = schools_after_plan(schools, plan, scenario.service)
         population_window = None
         if region.population is not None and coverage.raster is not None:
             population_window = region.population.read(*coverage.raster.bounds)
@@ -602,13 +651,27 @@ def run_main_job(
             and "population" in settlements
             and bool(pd.to_numeric(settlements["population"], errors="coerce").notna().any())
         )
+        use_settlements = (
+            settlements if population_window is None and has_settlement_population else None
+        )
         population = population_covered(
             coverage.raster,
             population=population_window,
-            settlements=settlements
-            if population_window is None and has_settlement_population
-            else None,
+            settlements=use_settlements,
             boundaries=region.boundaries,
+        )
+        raster_after = None
+        if (population_window is not None or use_settlements is not None) and grid is not None:
+            raster_after = coverage_after_plan(region, grid, coverage, plan)
+        population_after = (
+            population_covered(
+                raster_after,
+                population=population_window,
+                settlements=use_settlements,
+                boundaries=region.boundaries,
+            )
+            if raster_after is not None
+            else population
         )
         school_indicator = schools_connectable(
             schools, min_class="good", boundaries=region.boundaries
@@ -616,13 +679,28 @@ def run_main_job(
         indicators = indicators_document(
             population=population, schools=school_indicator, service=scenario.service
         )
+        indicators_after = indicators_document(
+            population=population_after,
+            schools=schools_connectable(after, min_class="good", boundaries=region.boundaries),
+            service=scenario.service,
+        )
+        totals = plan_totals(schools, plan)
+        indicators["after_plan"] = {
+            "description": (
+                "The same indicators if the plan is built: schools the plan connects take the "
+                "class of their option's Mbit/s; population covered adds the new sites' "
+                "coverage (only where a population input exists)."
+            ),
+            "indicators": indicators_after.get("indicators", indicators_after),
+        }
+        indicators["plan"] = totals
         step("indicators")
         sites = region.towers.sites if region.towers is not None else None
         summary = replace(
             summary,
             satellite=geo_summary,
             coverage=coverage.summary,
-            notes=[*summary.notes, *coverage.notes],
+            notes=[*summary.notes, *coverage.notes, *plan.notes],
         )
         layers: dict[str, gpd.GeoDataFrame] = {"schools": schools}
         if len(coverage.links):
@@ -630,6 +708,11 @@ def run_main_job(
         if sites is not None:
             layers["sites"] = gpd.GeoDataFrame(sites.copy(), geometry="geometry", crs="EPSG:4326")
         outputs["schools"] = write_geopackage_layers(out / "schools.gpkg", layers)
+        outputs["plan"] = write_geopackage_layers(out / "plan.gpkg", plan_layers(plan, schools))
+        table = plan_csv(schools, plan)
+        with atomic_path(out / "plan.csv") as tmp:
+            table.to_csv(tmp, index=False)
+        outputs["plan_csv"] = out / "plan.csv"
         if coverage.raster is not None:
             r = coverage.raster
             outputs["coverage"] = write_cog(
@@ -651,7 +734,20 @@ def run_main_job(
         outputs["indicators"] = write_json(out / "indicators.json", indicators)
         outputs["summary"] = write_json(
             out / "summary.json",
-            {**summary.to_dict(), "satellite_beams": beams.to_dict(orient="records")},
+            {
+                **summary.to_dict(),
+                "satellite_beams": beams.to_dict(orient="records"),
+                "plan": {
+                    **totals,
+                    "budget_sweep": plan.sweep.to_dict(orient="records"),
+                    "candidate_sites": len(plan.backhaul.candidates),
+                    "microwave_hops_evaluated": len(plan.backhaul.hops),
+                    "microwave_hops_feasible": int(plan.backhaul.hops["feasible"].sum())
+                    if len(plan.backhaul.hops)
+                    else 0,
+                    "backhaul_routes": len(plan.backhaul.routes),
+                },
+            },
         )
         html = render_report(
             title=f"Alcance — {region.name}",
@@ -663,6 +759,9 @@ def run_main_job(
             summary=summary.to_dict(),
             assumptions=scenario.assumptions(),
             notes=summary.notes,
+            plan=plan_report(
+                schools, plan, metric=scenario.plan.cost_metric, currency=scenario.cost.currency
+            ),
         )
         report_path = out / "report.html"
         with atomic_path(report_path) as tmp:
