@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -75,6 +75,8 @@ def run(
         raise typer.Exit(code=2) from exc
     print_summary(result.summary, console)
     print_schools(result.schools, console)
+    if result.plan is not None:
+        print_plan(result.plan, console)
     for name, path in result.outputs.items():
         console.print(f"[green]wrote[/] {name}: {path}")
 
@@ -97,6 +99,53 @@ def assumptions(
         table.add_column(column)
     for row in chosen.assumptions():
         table.add_row(row.name, row.value, row.unit, row.source)
+    console.print(table)
+
+
+def _money(value: object) -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if number != number else f"{number:,.0f}"
+
+
+def print_plan(totals: dict[str, Any], console: Console) -> None:
+    """The plan's headline figures: what is connected, how, at what cost, vs greedy."""
+    table = Table(title="The plan", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("objective", str(totals.get("objective", "")))
+    budget = totals.get("budget_usd")
+    table.add_row("budget (USD)", "–" if budget is None else _money(budget))
+    table.add_row(
+        "schools connected",
+        f"{totals.get('schools_connected_before', 0)} → {totals.get('schools_connected_after', 0)}",
+    )
+    table.add_row(
+        "students connected",
+        f"{_money(totals.get('students_connected_before'))} → "
+        f"{_money(totals.get('students_connected_after'))}",
+    )
+    by_option = totals.get("schools_by_option", {})
+    table.add_row(
+        "schools by option",
+        ", ".join(f"{k} {v}" for k, v in by_option.items() if v) or "none",
+    )
+    table.add_row("new sites", str(totals.get("new_sites", 0)))
+    table.add_row("CAPEX (USD)", _money(totals.get("capex_usd")))
+    table.add_row("lifetime cost, NPV (USD)", _money(totals.get("npv_usd")))
+    gap = totals.get("mip_gap")
+    table.add_row(
+        "solver",
+        f"{totals.get('solver', '')} {totals.get('status', '')}"
+        + ("" if gap is None or gap != gap else f", MIP gap {100 * float(gap):.2f} %"),
+    )
+    table.add_row(
+        "greedy baseline",
+        f"{_money(totals.get('greedy_students'))} students "
+        f"(optimiser gain {_money(totals.get('gain_students'))})",
+    )
     console.print(table)
 
 

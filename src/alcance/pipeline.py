@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -100,6 +101,8 @@ class JobResult:
     summary: RegionSummary
     schools: gpd.GeoDataFrame
     outputs: dict[str, Path]
+    plan: dict[str, Any] | None = None
+    """Headline figures of the plan (:func:`alcance.plan_outputs.plan_totals`)."""
 
 
 def load_scenario(path: str | Path | None) -> Scenario:
@@ -575,10 +578,11 @@ def coverage_after_plan(
     scenario = region.scenario
     built = plan.decoded["sites"]
     frames = [] if coverage.cells is None else [coverage.cells]
-    for height, group in built.groupby("mast_height_m") if len(built) else []:
+    heights = built["mast_height_m"].to_numpy(dtype=float) if len(built) else np.zeros(0)
+    for height in np.unique(heights):
         frames.append(
             candidate_cells(
-                group,
+                built.loc[heights == height],
                 mast_heights_m=[float(height)],
                 radio=scenario.radio,
                 settings=scenario.candidates,
@@ -768,4 +772,4 @@ def run_main_job(
             tmp.write_text(html, encoding="utf-8")
         outputs["report"] = report_path
     step("write outputs")
-    return JobResult(summary=summary, schools=schools, outputs=outputs)
+    return JobResult(summary=summary, schools=schools, outputs=outputs, plan=totals)

@@ -23,8 +23,8 @@ _CONNECTED_KINDS = ("existing", "new_site", "satellite", "fibre", "microwave")
 def _students(schools: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
     if "students" not in schools:
         return np.zeros(len(schools))
-    values = pd.to_numeric(schools["students"], errors="coerce").to_numpy(dtype=float)
-    return np.nan_to_num(values, nan=0.0)
+    values = np.asarray(pd.to_numeric(schools["students"], errors="coerce"), dtype=np.float64)
+    return np.asarray(np.nan_to_num(values, nan=0.0), dtype=np.float64)
 
 
 def _reported_connected(schools: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -185,54 +185,72 @@ def plan_report(
         "already_connected"
     )
     bh = result.backhaul
-    nodes = bh.nodes.set_index("node_id") if len(bh.nodes) else None
+    xy: dict[str, tuple[float, float]] = {
+        str(k): (float(x), float(y))
+        for k, x, y in zip(
+            bh.nodes["node_id"] if len(bh.nodes) else [],
+            bh.nodes["longitude_deg"] if len(bh.nodes) else [],
+            bh.nodes["latitude_deg"] if len(bh.nodes) else [],
+            strict=True,
+        )
+    }
+    school_lon = frame["longitude_deg"].to_numpy(dtype=float)
+    school_lat = frame["latitude_deg"].to_numpy(dtype=float)
+    school_ids = frame["school_id"].astype(str).to_numpy()
+    option = frame["option_kind"].astype(str).to_numpy()
     lines: list[dict[str, Any]] = []
-    if nodes is not None and len(d["links"]):
-        for row in d["links"].itertuples(index=False):
-            a, b = nodes.loc[row.a], nodes.loc[row.b]
-            lines.append(
-                {
-                    "kind": str(row.kind),
-                    "lon_a_deg": float(a["longitude_deg"]),
-                    "lat_a_deg": float(a["latitude_deg"]),
-                    "lon_b_deg": float(b["longitude_deg"]),
-                    "lat_b_deg": float(b["latitude_deg"]),
-                    "label": str(row.link_id),
-                }
+
+    def line(kind: str, a: tuple[float, float], b: tuple[float, float], label: str) -> None:
+        lines.append(
+            {
+                "kind": kind,
+                "lon_a_deg": a[0],
+                "lat_a_deg": a[1],
+                "lon_b_deg": b[0],
+                "lat_b_deg": b[1],
+                "label": label,
+            }
+        )
+
+    links = d["links"]
+    if len(links):
+        for lid, kind, a, b in zip(
+            links["link_id"].astype(str),
+            links["kind"].astype(str),
+            links["a"].astype(str),
+            links["b"].astype(str),
+            strict=True,
+        ):
+            if a in xy and b in xy:
+                line(kind, xy[a], xy[b], lid)
+    site_of = plan["site_id"].astype(str).to_numpy()
+    for i in np.flatnonzero(option == "new_site"):
+        sid = site_of[i]
+        if sid in xy:
+            line(
+                "access",
+                xy[sid],
+                (school_lon[i], school_lat[i]),
+                f"{sid} → {school_ids[i]}",
             )
+    if bh.school_hops is not None and len(bh.school_hops):
+        pop_of = dict(
+            zip(
+                bh.school_hops["school_id"].astype(str),
+                bh.school_hops["pop_id"].astype(str),
+                strict=True,
+            )
+        )
+        for i in np.flatnonzero(option == "microwave"):
+            pop = pop_of.get(school_ids[i])
+            if pop is not None and pop in xy:
+                line(
+                    "microwave",
+                    (school_lon[i], school_lat[i]),
+                    xy[pop],
+                    f"{school_ids[i]} → {pop}",
+                )
     sites = d["sites"]
-    if len(sites):
-        where = sites.set_index("candidate_id")[["longitude_deg", "latitude_deg"]]
-        served = frame.loc[frame["option_kind"] == "new_site"]
-        site_of = plan.loc[served.index, "site_id"].astype(str)
-        for i, sid in site_of.items():
-            if sid in where.index:
-                lines.append(
-                    {
-                        "kind": "access",
-                        "lon_a_deg": float(where.loc[sid, "longitude_deg"]),
-                        "lat_a_deg": float(where.loc[sid, "latitude_deg"]),
-                        "lon_b_deg": float(frame.loc[i, "longitude_deg"]),
-                        "lat_b_deg": float(frame.loc[i, "latitude_deg"]),
-                        "label": f"{sid} → {frame.loc[i, 'school_id']}",
-                    }
-                )
-    if bh.school_hops is not None and nodes is not None:
-        chosen = frame.loc[frame["option_kind"] == "microwave", "school_id"].astype(str)
-        hops = bh.school_hops.set_index("school_id")
-        for i, sid in chosen.items():
-            if sid in hops.index:
-                pop = nodes.loc[hops.loc[sid, "pop_id"]]
-                lines.append(
-                    {
-                        "kind": "microwave",
-                        "lon_a_deg": float(frame.loc[i, "longitude_deg"]),
-                        "lat_a_deg": float(frame.loc[i, "latitude_deg"]),
-                        "lon_b_deg": float(pop["longitude_deg"]),
-                        "lat_b_deg": float(pop["latitude_deg"]),
-                        "label": f"{sid} → {hops.loc[sid, 'pop_id']}",
-                    }
-                )
     new_sites = pd.DataFrame(
         {
             "site_id": sites["candidate_id"].to_numpy() if len(sites) else [],

@@ -6,7 +6,7 @@ already read (no I/O here). Each stage states in ``notes`` what it could not com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,18 +216,24 @@ def backhaul_stage(
             )
             heights.append(float(th) if np.isfinite(th) else sc.defaults.tower_height_m)
             tower_ids.add(f"tower-{sid}")
-    for row in sites.itertuples(index=False):
-        upgrade = str(row.kind) == "tower_upgrade"
+    for cid, ckind, clon, clat, ch in zip(
+        sites["candidate_id"].astype(str) if len(sites) else [],
+        sites["kind"].astype(str) if len(sites) else [],
+        sites["longitude_deg"].to_numpy(dtype=float) if len(sites) else [],
+        sites["latitude_deg"].to_numpy(dtype=float) if len(sites) else [],
+        sites["mast_height_m"].to_numpy(dtype=float) if len(sites) else [],
+        strict=True,
+    ):
         node_rows.append(
             {
-                "node_id": str(row.candidate_id),
+                "node_id": cid,
                 "kind": "candidate",
-                "longitude_deg": float(row.longitude_deg),
-                "latitude_deg": float(row.latitude_deg),
-                "is_pop": bool(upgrade and pops_are_towers),
+                "longitude_deg": float(clon),
+                "latitude_deg": float(clat),
+                "is_pop": bool(ckind == "tower_upgrade" and pops_are_towers),
             }
         )
-        heights.append(float(row.mast_height_m))
+        heights.append(float(ch))
     nodes = pd.DataFrame(
         node_rows, columns=["node_id", "kind", "longitude_deg", "latitude_deg", "is_pop"]
     )
@@ -292,7 +298,7 @@ def backhaul_stage(
                 )
 
     # --- fibre runs from candidate sites to the nearest fibre node
-    fibre_geoms: dict[str, Any] = {}
+    fibre_geoms: dict[Hashable, Any] = {}
     roads = road_graph(region.roads) if region.roads is not None else None
     if fibre is not None and len(sites):
         fr = fibre_routes(
@@ -470,9 +476,18 @@ def plan_region(
     sc = region.scenario
     plan = sc.plan
     notes: list[str] = []
-    students = pd.to_numeric(schools.get("students"), errors="coerce")
-    demand = school_demand_mbps(np.asarray(students, dtype=float), sc.demand)
-    down = pd.to_numeric(schools.get("downlink_mbps"), errors="coerce").to_numpy(dtype=float)
+    n = len(schools)
+    students = (
+        np.asarray(pd.to_numeric(schools["students"], errors="coerce"), dtype=np.float64)
+        if "students" in schools
+        else np.full(n, np.nan)
+    )
+    demand = school_demand_mbps(students, sc.demand)
+    down = (
+        np.asarray(pd.to_numeric(schools["downlink_mbps"], errors="coerce"), dtype=np.float64)
+        if "downlink_mbps" in schools
+        else np.zeros(n)
+    )
     served = np.nan_to_num(down, nan=0.0) >= demand
     uncovered = (~served) & schools["on_terrain"].to_numpy(dtype=bool)
     backhaul = backhaul_stage(region, grid, schools, uncovered, progress=progress)
@@ -509,7 +524,7 @@ def plan_region(
             mip_gap=0.0,
         )
         solution = base = empty
-    elif plan.objective in ("max_students", "max_schools"):
+    elif budget is not None:
         solution = solve_milp(
             problem,
             objective="max_weight",
@@ -532,7 +547,7 @@ def plan_region(
             + solution.cost_routes_usd
             + solution.cost_links_usd
         )
-        base = greedy(problem, spent)
+        base = greedy(problem, float(spent))
     check_feasible(problem, solution, budget)
     check_feasible(problem, base, budget)
     progress("plan")

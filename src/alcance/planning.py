@@ -60,6 +60,8 @@ __all__ = [
     "metric_cost",
 ]
 
+_ALREADY: Final = "already connected (as reported)"
+
 #: Option kinds, in the order they are listed.
 OPTION_KINDS: Final = ("existing", "new_site", "satellite", "fibre", "microwave")
 
@@ -165,6 +167,13 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series | None:
     return frame[name] if name in frame.columns else None
 
 
+def _numbers(frame: pd.DataFrame, name: str) -> NDArray[np.float64] | None:
+    """A column as float64 (unreadable values NaN), or ``None`` when absent."""
+    if name not in frame.columns:
+        return None
+    return np.asarray(pd.to_numeric(frame[name], errors="coerce"), dtype=np.float64)
+
+
 def build_problem(
     inputs: PlanInputs,
     *,
@@ -188,19 +197,15 @@ def build_problem(
     connected = _bool(_col(schools, "is_connected"), n, False)
     operational = _bool(_col(schools, "is_operational"), n, True)
     excluded = np.full(n, "", dtype=object)
-    excluded[connected] = "already connected (as reported)"
+    excluded[connected] = _ALREADY
     if plan.only_functioning:
         excluded[(~operational) & (~connected)] = "not functioning (as reported)"
     planned = excluded == ""
-    students = pd.to_numeric(_col(schools, "students"), errors="coerce")
+    students = _numbers(schools, "students")
     if plan.objective == "max_schools":
         weight = np.ones(n)
     else:
-        weight = (
-            np.nan_to_num(np.asarray(students, dtype=float), nan=0.0)
-            if students is not None
-            else np.zeros(n)
-        )
+        weight = np.nan_to_num(students, nan=0.0) if students is not None else np.zeros(n)
         if students is None or bool(np.all(weight == 0)):
             notes.append("no enrolment given: every school weighs 1 in the objective")
             weight = np.ones(n)
@@ -240,11 +245,10 @@ def build_problem(
     access = existing_coverage_cost(demand, electricity, cost)
 
     # existing coverage
-    down = pd.to_numeric(_col(schools, "downlink_mbps"), errors="coerce")
+    down_a = _numbers(schools, "downlink_mbps")
     cell = _col(schools, "best_cell_id")
-    if down is not None and cell is not None:
-        down_a = np.asarray(down, dtype=float)
-        for i in np.flatnonzero(planned & (down_a >= demand) & cell.notna().to_numpy()):
+    if down_a is not None and cell is not None:
+        for i in map(int, np.flatnonzero(planned & (down_a >= demand) & cell.notna().to_numpy())):
             name = f"cell:{cell.iloc[i]}"
             r = resource(name, 1.0)
             o = add(i, "existing", f"cell {cell.iloc[i]}", down_a[i], access, i, resource=name)
@@ -287,9 +291,11 @@ def build_problem(
             cov["mast_height_m"].to_numpy(dtype=float),
             strict=True,
         ):
-            i = index_of.get(sid)
-            j = site_index.get(cid)
-            if i is None or j is None or not planned[i] or not mbps >= demand[i]:
+            school = index_of.get(sid)
+            if school is None or cid not in site_index:
+                continue
+            i = school
+            if not planned[i] or not mbps >= demand[i]:
                 continue
             name = f"site:{cid}"
             r = resource(name, 1.0)
@@ -310,17 +316,16 @@ def build_problem(
 
     # satellite
     if plan.use_satellite and "geo_feasible_mbps" in schools.columns:
-        feasible = np.asarray(pd.to_numeric(schools["geo_feasible_mbps"], errors="coerce"), float)
-        committed = np.asarray(
-            pd.to_numeric(_col(schools, "geo_committed_mbps"), errors="coerce"), float
-        )
+        feasible = np.asarray(_numbers(schools, "geo_feasible_mbps"), dtype=np.float64)
+        committed_or_none = _numbers(schools, "geo_committed_mbps")
+        committed = demand.copy() if committed_or_none is None else committed_or_none
         sat = satellite_npv(
             np.nan_to_num(schools["geo_capex_usd"].to_numpy(dtype=float)),
             np.nan_to_num(schools["geo_opex_usd_per_year"].to_numpy(dtype=float)),
             cost,
         )
         beams = schools["geo_beam_id"].astype("string").fillna("")
-        for i in np.flatnonzero(planned & (feasible >= demand)):
+        for i in map(int, np.flatnonzero(planned & (feasible >= demand))):
             beam = str(beams.iloc[i])
             name = f"beam:{beam}"
             r = resource(name, inputs.beam_capacity_mbps)
@@ -335,9 +340,12 @@ def build_problem(
         length = fib["route_length_m"].to_numpy(dtype=float)
         ok = np.isfinite(length)
         run = fibre_cost(np.where(ok, length, 0.0), cost)
-        for k in np.flatnonzero(ok):
-            i = index_of.get(str(fib["school_id"].iloc[k]))
-            if i is None or not planned[i] or inputs.fibre_capacity_mbps < demand[i]:
+        for k in map(int, np.flatnonzero(ok)):
+            school = index_of.get(str(fib["school_id"].iloc[k]))
+            if school is None:
+                continue
+            i = school
+            if not planned[i] or inputs.fibre_capacity_mbps < demand[i]:
                 continue
             total = Cost(
                 np.asarray(run.capex_usd).reshape(-1)[k] + access.capex_usd[i],
@@ -363,9 +371,12 @@ def build_problem(
             cost,
         )
         for k in range(len(hops)):
-            i = index_of.get(str(hops["school_id"].iloc[k]))
+            school = index_of.get(str(hops["school_id"].iloc[k]))
             cap = float(hops["capacity_mbps"].iloc[k])
-            if i is None or not planned[i] or not cap >= demand[i]:
+            if school is None:
+                continue
+            i = school
+            if not planned[i] or not cap >= demand[i]:
                 continue
             total = Cost(
                 np.asarray(hop_cost.capex_usd).reshape(-1)[k] + access.capex_usd[i],
@@ -522,15 +533,15 @@ def decode_plan(
     options = tables.options
     chosen = np.asarray(solution.option_chosen, dtype=np.int64)
     kind = np.full(n, "not_connected", dtype=object)
-    kind[~tables.planned] = "already_connected"
     excluded = tables.excluded
+    kind[excluded == _ALREADY] = "already_connected"
     detail = np.where(tables.planned, "", excluded).astype(object)
     mbps = np.full(n, np.nan)
     capex = np.zeros(n)
     opex = np.zeros(n)
     npv = np.zeros(n)
     site = np.full(n, "", dtype=object)
-    for i in np.flatnonzero(chosen >= 0):
+    for i in map(int, np.flatnonzero(chosen >= 0)):
         row = options.iloc[int(chosen[i])]
         kind[i] = row["kind"]
         detail[i] = row["detail"]

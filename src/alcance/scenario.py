@@ -728,7 +728,6 @@ class Scenario(_Section):
     candidates: CandidateSettings = Field(default_factory=CandidateSettings)
     microwave: MicrowaveSettings = Field(default_factory=MicrowaveSettings)
     backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
-    backhaul: BackhaulSettings = Field(default_factory=BackhaulSettings)
     cost: CostSettings = Field(default_factory=CostSettings)
     demand: DemandSettings = Field(default_factory=DemandSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)

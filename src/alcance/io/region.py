@@ -169,9 +169,7 @@ def read_region(scenario: Scenario) -> Region:
     )
     roads = read_roads(inputs.roads) if inputs.roads is not None else None
     if fibre_nodes is None:
-        notes.append(
-            "no fibre nodes given: fibre backhaul and school fibre runs are not proposed"
-        )
+        notes.append("no fibre nodes given: fibre backhaul and school fibre runs are not proposed")
     elif roads is None:
         notes.append("no road network given: fibre routes are geodesic x routing factor")
     for layer in (boundaries, settlements, fibre_nodes, roads):
