@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from alcance._settings import Section, meta
 from alcance.backhaul.microwave import MicrowaveSettings
 from alcance.backhaul.settings import BackhaulSettings, CandidateSettings
-from alcance.backhaul.settings import BackhaulSettings, CandidateSettings
 from alcance.cost.settings import CostSettings
 from alcance.demand import DemandSettings
 from alcance.plan_settings import PlanSettings

@@ -10,12 +10,12 @@ import geopandas as gpd
 import numpy as np
 
 from alcance.errors import InputError
+from alcance.io.network import read_fibre_nodes, read_roads
 from alcance.io.population import PopulationRaster, read_population_raster
 from alcance.io.scenario import read_scenario
 from alcance.io.schools import ReadInfo, read_schools
 from alcance.io.terrain import Dem, open_dem
 from alcance.io.towers import Towers, read_towers
-from alcance.io.network import read_fibre_nodes, read_roads
 from alcance.io.vectors import read_boundaries, read_settlements
 from alcance.scenario import Scenario
 
