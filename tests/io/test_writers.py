@@ -38,3 +38,16 @@ def test_nan_is_refused_before_anything_is_written(tmp_path: Path) -> None:
         write_json(target, {"x": float("nan")})
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_outputs_get_normal_file_permissions(tmp_path: Path) -> None:
+    import os
+
+    from alcance.io import write_json
+
+    umask = os.umask(0o022)
+    try:
+        out = write_json(tmp_path / "x.json", {"a": 1})
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644
