@@ -196,8 +196,9 @@ def backhaul_stage(
                 }
             )
             heights.append(_FIBRE_NODE_MAST_M)
-    tower_ids: set[str] = set()
-    if towers is not None:
+    # Towers enter the graph only as points of presence: an existing tower that is not
+    # one cannot be a relay (the plan does not build or lease it).
+    if towers is not None and pops_are_towers:
         for sid, tlon, tlat, th in zip(
             towers["site_id"].astype(str),
             towers["longitude_deg"],
@@ -211,11 +212,10 @@ def backhaul_stage(
                     "kind": "tower",
                     "longitude_deg": float(tlon),
                     "latitude_deg": float(tlat),
-                    "is_pop": bool(pops_are_towers),
+                    "is_pop": True,
                 }
             )
             heights.append(float(th) if np.isfinite(th) else sc.defaults.tower_height_m)
-            tower_ids.add(f"tower-{sid}")
     for cid, ckind, clon, clat, ch in zip(
         sites["candidate_id"].astype(str) if len(sites) else [],
         sites["kind"].astype(str) if len(sites) else [],
@@ -548,8 +548,8 @@ def plan_region(
             + solution.cost_links_usd
         )
         base = greedy(problem, float(spent))
-    check_feasible(problem, solution, budget)
-    check_feasible(problem, base, budget)
+    check_feasible(problem, solution, budget, raise_on_violation=True)
+    check_feasible(problem, base, budget, raise_on_violation=True)
     progress("plan")
     sweep = pd.DataFrame()
     if plan.sweep_points > 0 and len(problem.option_school):

@@ -553,7 +553,7 @@ def decode_plan(
     has_option = np.zeros(n, dtype=bool)
     if len(options):
         has_option[options["school_index"].to_numpy(dtype=np.int64)] = True
-    no_option = (kind == "not_connected") & ~has_option
+    no_option = (kind == "not_connected") & ~has_option & tables.planned
     detail[no_option] = "no option delivers the demand"
     over = (kind == "not_connected") & has_option
     detail[over] = "has options; not chosen within the budget or capacity"
