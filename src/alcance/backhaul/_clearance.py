@@ -27,8 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit, prange
 
-from alcance.terrain._interp import bilinear_one
-from alcance.terrain._karney import _ang_normalize, _line_position, _line_setup
+from alcance.terrain._fill import fill_geodesic_profile
 
 __all__ = ["CHUNK_PATHS", "clearance_fused_kernel", "clearance_profiles_kernel"]
 
@@ -163,38 +162,10 @@ def clearance_fused_kernel(
         stop = min(n, (c + 1) * CHUNK_PATHS)
         for i in range(c * CHUNK_PATHS, stop):
             m = n_intervals[i]
-            outside = False
-            touched = False
-            v, t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lon1[i], lat1[i])
-            prof[0] = v
-            outside = outside or out or not np.isfinite(v)
-            touched = touched or t
-            if m >= 2:
-                line = _line_setup(lat1[i], azi1[i])
-                step_m = distance[i] / m
-                lon0 = _ang_normalize(lon1[i])
-                lat_a = lat1[i]
-                lon_a = 0.0
-                k_a = 0
-                while k_a < m - 1:
-                    k_b = min(k_a + node_stride[i], m - 1)
-                    lat_b, lon_b = _line_position(line, k_b * step_m)
-                    span = k_b - k_a
-                    for k in range(k_a + 1, k_b + 1):
-                        f = (k - k_a) / span
-                        la = lat_a + f * (lat_b - lat_a)
-                        lo = _ang_normalize(lon0 + lon_a + f * (lon_b - lon_a))
-                        v, t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lo, la)
-                        prof[k] = v
-                        outside = outside or out or not np.isfinite(v)
-                        touched = touched or t
-                    lat_a = lat_b
-                    lon_a = lon_b
-                    k_a = k_b
-            v, t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lon2[i], lat2[i])
-            prof[m] = v
-            outside = outside or out or not np.isfinite(v)
-            touched = touched or t
+            outside, touched = fill_geodesic_profile(
+                prof, z, void, x0, y0, dx, dy, wrap,
+                lon1[i], lat1[i], lon2[i], lat2[i], azi1[i], distance[i], m, node_stride[i],
+            )  # fmt: skip
             out_incomplete[i] = outside
             out_void[i] = touched
             out_ground_a[i] = prof[0]

@@ -15,8 +15,7 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from alcance.propagation import _itm_core as core
-from alcance.terrain._interp import bilinear_one
-from alcance.terrain._karney import _ang_normalize, _line_position, _line_setup
+from alcance.terrain._fill import fill_geodesic_profile
 
 __all__ = ["fused_p2p_kernel"]
 
@@ -76,35 +75,10 @@ def fused_p2p_kernel(
         stop = min(n, (c + 1) * chunk)
         for i in range(c * chunk, stop):
             m = n_intervals[i]
-            incomplete = False
-            # point 0 and point m are the exact ends; nodes as in path_points_kernel
-            v, _t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lon1[i], lat1[i])
-            prof[0] = v
-            incomplete = incomplete or out or not np.isfinite(v)
-            if m >= 2:
-                line = _line_setup(lat1[i], azi1[i])
-                step_m = distance[i] / m
-                lon0 = _ang_normalize(lon1[i])
-                lat_a = lat1[i]
-                lon_a = 0.0
-                k_a = 0
-                while k_a < m - 1:
-                    k_b = min(k_a + node_stride[i], m - 1)
-                    lat_b, lon_b = _line_position(line, k_b * step_m)
-                    span = k_b - k_a
-                    for k in range(k_a + 1, k_b + 1):
-                        t = (k - k_a) / span
-                        la = lat_a + t * (lat_b - lat_a)
-                        lo = _ang_normalize(lon0 + lon_a + t * (lon_b - lon_a))
-                        v, _t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lo, la)
-                        prof[k] = v
-                        incomplete = incomplete or out or not np.isfinite(v)
-                    lat_a = lat_b
-                    lon_a = lon_b
-                    k_a = k_b
-            v, _t, out = bilinear_one(z, void, x0, y0, dx, dy, wrap, lon2[i], lat2[i])
-            prof[m] = v
-            incomplete = incomplete or out or not np.isfinite(v)
+            incomplete, _touched = fill_geodesic_profile(
+                prof, z, void, x0, y0, dx, dy, wrap,
+                lon1[i], lat1[i], lon2[i], lat2[i], azi1[i], distance[i], m, node_stride[i],
+            )  # fmt: skip
             out_ground_tx[i] = prof[0]
             out_ground_rx[i] = prof[m]
             out_incomplete[i] = incomplete
