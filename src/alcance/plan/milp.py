@@ -38,6 +38,8 @@ Math. Prog. Comp. 10, 119–142 (HiGHS). HiGHS documentation, "Passing a model" 
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -552,6 +554,30 @@ def _weight_step(p: PlanProblem) -> float:
     return 1.0 if pos.size == 0 or np.all(pos == np.round(pos)) else float(pos.min())
 
 
+_BANNER_SHOWN = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance; the licence banner HiGHS prints (to the C stdout, once per
+    process, before any option can be set) is kept out of the caller's output."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded interpreters)
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _run(
     L: _Layout,
     obj: NDArray[np.float64],
@@ -565,7 +591,7 @@ def _run(
 ) -> _Run:
     """One HiGHS solve of the model passed in bulk (rows as one CSR matrix)."""
     a = rows.matrix(L.n)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     for name, value in {**settings, "time_limit": float(time_limit_s)}.items():
         if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
