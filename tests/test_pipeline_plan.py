@@ -236,3 +236,48 @@ def test_region_without_terrain_plans_satellite_or_nothing(tmp_path: Path) -> No
     assert totals is not None
     assert totals["new_sites"] == 0
     assert totals["backhaul_links"] == 0
+
+
+def test_demo_report_renders_in_chromium(demo_run: tuple[Path, JobResult]) -> None:
+    """The main job's own report.html: no console errors, map and chart on screen,
+    one circle per school inside the map, screenshot taken."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.test_report_browser import CHROMIUM_ARGS, _chromium
+
+    out, result = demo_run
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on(
+                "console",
+                lambda m: (
+                    errors.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+                ),
+            )
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.goto((out / "report.html").resolve().as_uri())
+            page.wait_for_load_state("load")
+            map_box = page.locator("#map").bounding_box()
+            chart_box = page.locator("#cost-coverage-chart").bounding_box()
+            circles = page.locator("#map circle[data-school-id]")
+            n_circles = circles.count()
+            boxes = [circles.nth(i).bounding_box() for i in range(n_circles)]
+            shot = out / "report.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert map_box is not None
+    assert map_box["width"] > 300
+    assert map_box["height"] > 200
+    assert chart_box is not None
+    assert chart_box["width"] > 200
+    assert n_circles == len(result.schools)
+    for box in boxes:
+        assert box is not None
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        assert map_box["x"] <= cx <= map_box["x"] + map_box["width"]
+        assert map_box["y"] <= cy <= map_box["y"] + map_box["height"]
+    assert shot.stat().st_size > 10_000
