@@ -33,10 +33,9 @@ __all__ = [
 
 
 _meta = meta
-_Section = Section
 
 
-class RegionInputs(_Section):
+class RegionInputs(Section):
     """Where the region's data comes from. Relative paths are relative to the TOML file."""
 
     name: str = Field(
@@ -97,7 +96,7 @@ class RegionInputs(_Section):
         return [value] if isinstance(value, (str, Path)) else value
 
 
-class TerrainSettings(_Section):
+class TerrainSettings(Section):
     """How terrain is read and sampled."""
 
     profile_spacing_m: float | None = Field(
@@ -125,7 +124,7 @@ class TerrainSettings(_Section):
     )
 
 
-class SiteDefaults(_Section):
+class SiteDefaults(Section):
     """Defaults for equipment where the input data are silent."""
 
     tower_height_m: float = Field(
@@ -148,7 +147,7 @@ class SiteDefaults(_Section):
     )
 
 
-class ServiceSettings(_Section):
+class ServiceSettings(Section):
     """What counts as a usable connection."""
 
     good_mbps: float = Field(
@@ -169,7 +168,7 @@ class ServiceSettings(_Section):
     )
 
 
-class SatelliteSettings(_Section):
+class SatelliteSettings(Section):
     """The GEO satellite a school terminal would point at, and the terminal's siting."""
 
     geo_longitude_deg: float = Field(
@@ -429,7 +428,7 @@ class SatelliteSettings(_Section):
 TechnologyName = Literal["GSM", "UMTS", "LTE", "NR"]
 
 
-class RadioSettings(_Section):
+class RadioSettings(Section):
     """Radio access network assumptions for today's coverage (where tower data are silent).
 
     Values the tower file gives per cell (EIRP, height, azimuth, tilt, gain, bandwidth,
@@ -715,7 +714,7 @@ class Assumption(BaseModel):
     description: str
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """All assumptions of one run; the TOML file mirrors these sections."""
 
     region: RegionInputs = Field(default_factory=RegionInputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -34,11 +35,11 @@ def _grid(n: int = 4) -> list[LineString]:
 
 
 def _route(
-    roads: nx.Graph | None,
+    roads: nx.Graph[Any] | None,
     sites: list[tuple[float, float]],
     nodes: list[tuple[float, float]],
     **cfg: float,
-):  # type: ignore[no-untyped-def]
+) -> pd.DataFrame:
     return fibre_routes(
         site_id=[f"s{k}" for k in range(len(sites))],
         site_lon_deg=[p[0] for p in sites],
@@ -47,7 +48,7 @@ def _route(
         node_lon_deg=[p[0] for p in nodes],
         node_lat_deg=[p[1] for p in nodes],
         roads=roads,
-        settings=BackhaulSettings(**cfg),  # type: ignore[arg-type]
+        settings=BackhaulSettings.model_validate(cfg),
     )
 
 
