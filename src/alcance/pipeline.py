@@ -634,6 +634,7 @@ def run_main_job(
             scenario.satellite,
             demand_mbps=demand,
             site_height_m=np.nan_to_num(geo_table["geo_site_ground_m"].to_numpy(dtype=float)),
+            power=scenario.cost,
         )
         step("satellite")
         schools = gpd.GeoDataFrame(

@@ -399,23 +399,6 @@ class SatelliteSettings(Section):
         description="Average electrical draw of the terminal (modem + BUC)",
         json_schema_extra=_meta("W", "Alcance assumption: 2 W BUC VSAT modems draw 40-90 W"),
     )
-    solar_kit_capex_usd_per_w: float = Field(
-        8.0,
-        ge=0,
-        le=1000,
-        description="Off-grid solar + battery system per watt of continuous load (schools without electricity)",
-        json_schema_extra=_meta(
-            "USD/W",
-            "Alcance assumption: panel, charge controller and 2-day battery sized for the load",
-        ),
-    )
-    grid_power_usd_per_kwh: float = Field(
-        0.15,
-        ge=0,
-        le=10,
-        description="Grid electricity tariff where the school has electricity",
-        json_schema_extra=_meta("USD/kWh", "Alcance assumption; override with the national tariff"),
-    )
     maintenance_usd_per_year: float = Field(
         150.0,
         ge=0,

@@ -270,14 +270,15 @@ def test_fibre_by_hand_and_monotonic() -> None:
 
 def test_satellite_npv_discounts_satellite_costs() -> None:
     sat = SatelliteSettings()
+    power = CostSettings()
     costs = satellite_costs(
         committed_mbps=np.array([5.0, 5.0]),
         has_electricity=[True, False],
         terminal_capex_usd=sat.terminal_capex_usd,
         installation_usd=sat.installation_usd,
         terminal_power_w=sat.terminal_power_w,
-        solar_kit_capex_usd_per_w=sat.solar_kit_capex_usd_per_w,
-        grid_power_usd_per_kwh=sat.grid_power_usd_per_kwh,
+        solar_kit_capex_usd_per_w=power.solar_kit_capex_usd_per_w,
+        grid_power_usd_per_kwh=power.grid_power_usd_per_kwh,
         capacity_price_usd_per_mbps_month=sat.capacity_price_usd_per_mbps_month,
         maintenance_usd_per_year=sat.maintenance_usd_per_year,
     )

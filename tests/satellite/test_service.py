@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alcance.cost.settings import CostSettings
 from alcance.errors import InputError
 from alcance.satellite import link_budget as lb
 from alcance.satellite.modcod import DVB_S2_MODCODS
@@ -152,7 +153,7 @@ def test_demo_service_columns_and_forward_consistency(demo: Demo) -> None:
     assert np.allclose(t["geo_capex_usd"], s.terminal_capex_usd + s.installation_usd)
     assert np.allclose(
         t["geo_capex_off_grid_usd"] - t["geo_capex_usd"],
-        s.solar_kit_capex_usd_per_w * s.terminal_power_w,
+        CostSettings().solar_kit_capex_usd_per_w * s.terminal_power_w,
     )
 
 

@@ -3,7 +3,8 @@
 Satellite terminal and capacity prices stay in ``[satellite]``
 (:class:`alcance.scenario.SatelliteSettings`); :func:`alcance.cost.model.satellite_npv`
 only discounts the CAPEX/OPEX that :func:`alcance.satellite.service.satellite_costs`
-computes from them. All amounts are in :attr:`CostSettings.currency` (USD by default),
+computes from them. The power prices here (solar kit, grid tariff) serve every
+technology, the satellite terminal included. All amounts are in :attr:`CostSettings.currency` (USD by default),
 real (constant) money, so :attr:`CostSettings.discount_rate` is a real rate.
 """
 
@@ -218,7 +219,7 @@ class CostSettings(Section):
         description="Off-grid solar + battery system per watt of continuous load (sites and schools without grid)",
         json_schema_extra=meta(
             "USD/W",
-            "Alcance assumption, the same as [satellite] solar_kit_capex_usd_per_w; "
+            "Alcance assumption (panel, charge controller and 2-day battery sized for the load); "
             f"{_GIGA_BR} electricity.capex.solar_cost_per_watt = 2.7 is per peak panel watt",
         ),
     )

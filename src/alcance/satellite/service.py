@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from alcance._arrays import ranged
+from alcance.cost.settings import CostSettings
 from alcance.errors import InputError
 from alcance.propagation.freespace import free_space_loss_db
 from alcance.satellite import link_budget as lb
@@ -943,6 +944,7 @@ def satellite_service(
     site_height_m: npt.ArrayLike | None = None,
     beam_id: npt.ArrayLike | None = None,
     unavailability_grid_pct: npt.ArrayLike = DEFAULT_UNAVAILABILITY_GRID_PCT,
+    power: CostSettings | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return link, availability, beams, capacity and cost of a GEO service per school.
 
@@ -967,6 +969,9 @@ def satellite_service(
         Operator's beam per school; ``None`` groups schools with :func:`assign_beams`.
     unavailability_grid_pct
         Time percentages sampled for the availability curve.
+    power
+        The ``[cost]`` section, whose solar-kit and grid-tariff prices power the
+        terminal (one source for every technology); default :class:`CostSettings`.
 
     Returns
     -------
@@ -1046,14 +1051,15 @@ def satellite_service(
         if "has_electricity" in schools.columns
         else pd.Series(pd.array([None] * n, dtype="boolean"))
     )
+    power = power if power is not None else CostSettings()
     costs = satellite_costs(
         committed_mbps=committed,
         has_electricity=has_power,
         terminal_capex_usd=settings.terminal_capex_usd,
         installation_usd=settings.installation_usd,
         terminal_power_w=settings.terminal_power_w,
-        solar_kit_capex_usd_per_w=settings.solar_kit_capex_usd_per_w,
-        grid_power_usd_per_kwh=settings.grid_power_usd_per_kwh,
+        solar_kit_capex_usd_per_w=power.solar_kit_capex_usd_per_w,
+        grid_power_usd_per_kwh=power.grid_power_usd_per_kwh,
         capacity_price_usd_per_mbps_month=settings.capacity_price_usd_per_mbps_month,
         maintenance_usd_per_year=settings.maintenance_usd_per_year,
     )
