@@ -10,12 +10,16 @@ from alcance.errors import InputError
 from alcance.plan import (
     InfeasiblePlanError,
     PlanProblem,
+    PlanSolution,
     brute_force,
     check_feasible,
     greedy,
+    milp,
+    solution_from_choice,
     solve_milp,
     tie_break_epsilon,
 )
+from alcance.plan._improve import Neighbourhoods
 
 SEEDS = list(range(40))
 REL = 1e-6  # costs and weights are sums of a few floats
@@ -329,3 +333,119 @@ def test_tie_break_and_option_errors() -> None:
         solve_milp(tiny(), budget_usd=1.0, tie_break="cheapest")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="HiGHS rejected option no_such_option"):
         solve_milp(tiny(), budget_usd=1.0, highs_options={"no_such_option": 1})
+
+
+def grid_problem(seed: int, n_schools: int = 400, n_sites: int = 120) -> PlanProblem:
+    """A medium plan: schools and sites on a 40 km square, each school served by the
+    sites within 5 km (≤ 3) or a satellite beam; each site one direct link or a relay
+    through its nearest neighbour (for the local search, which needs many sites)."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 40, (n_schools, 2))
+    sxy = rng.uniform(0, 40, (n_sites, 2))
+    dist = np.hypot(*(xy[:, None, :] - sxy[None, :, :]).transpose(2, 0, 1))
+    near = np.argsort(dist, axis=1)[:, :3]
+    ok = np.take_along_axis(dist, near, axis=1) <= 5.0
+    sch, k = np.nonzero(ok)
+    site = near[sch, k]
+    weight = rng.integers(10, 600, n_schools).astype(float)
+    o_school = np.r_[sch, np.arange(n_schools)]
+    o_site = np.r_[site, np.full(n_schools, -1)]
+    no = o_school.size
+    demand = 10.0 + 0.05 * weight[o_school]
+    beam = (xy[:, 0] // 20).astype(int) * 2 + (xy[:, 1] // 20).astype(int)
+    res_col = np.r_[site, n_sites + beam]
+    resource = sp.csr_array((demand, (np.arange(no), res_col)), shape=(no, n_sites + 4))
+    sd = np.hypot(*(sxy[:, None, :] - sxy[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(sd, np.inf)
+    nn = np.argmin(sd, axis=1)
+    relay = rng.random(n_sites) < 0.3
+    rl_r = np.arange(n_sites)
+    rl_l = np.where(relay, n_sites + np.arange(n_sites), np.arange(n_sites))
+    rr = np.flatnonzero(relay)
+    return PlanProblem(
+        school_id=np.array([f"S{i}" for i in range(n_schools)]),
+        weight=weight,
+        option_school=o_school,
+        option_kind=np.r_[np.full(sch.size, "new_site"), np.full(n_schools, "satellite")],
+        option_cost=np.r_[np.full(sch.size, 1_000.0), np.full(n_schools, 25_000.0)],
+        option_site=o_site,
+        option_demand_mbps=demand,
+        option_resource=resource,
+        resource_capacity_mbps=np.r_[np.full(n_sites, 300.0), np.full(4, 200.0)],
+        resource_name=np.array([f"R{c}" for c in range(n_sites + 4)]),
+        site_id=np.array([f"T{j}" for j in range(n_sites)]),
+        site_cost=rng.uniform(100_000.0, 200_000.0, n_sites),
+        route_site=np.arange(n_sites),
+        route_cost=np.zeros(n_sites),
+        route_links=sp.csr_array((np.ones(n_sites), (rl_r, rl_l)), shape=(n_sites, 2 * n_sites)),
+        route_relays=sp.csr_array((np.ones(rr.size), (rr, nn[rr])), shape=(n_sites, n_sites)),
+        link_id=np.array([f"L{k}" for k in range(2 * n_sites)]),
+        link_cost=rng.uniform(20_000.0, 60_000.0, 2 * n_sites),
+        link_capacity_mbps=np.full(2 * n_sites, 400.0),
+    )
+
+
+def _local_search_of(problem: PlanProblem, budget: float, seconds: float) -> PlanSolution:
+    """The greedy plan after ``seconds`` of fix-and-optimise only (no main solve)."""
+    layout, obj, rows, lower, upper = milp._build(
+        problem, objective="max_weight", budget_usd=budget,
+        must=np.zeros(problem.n_schools, dtype=bool), share_weight=None, epsilon=0.0,
+    )  # fmt: skip
+    start = milp._warm_values(problem, layout, greedy(problem, budget))
+    col, rounds = milp._local_search(
+        problem, layout, obj, rows, lower, upper, -1, {"output_flag": False}, start, seconds, 0
+    )
+    assert rounds >= 1
+    return solution_from_choice(
+        problem, col[: layout.no] > 0.5, col[layout.z0 : layout.w0] > 0.5,
+        status="local search", solver="test", solve_time_s=seconds,
+    )  # fmt: skip
+
+
+def test_local_search_improves_greedy_and_stays_feasible() -> None:
+    """Never below greedy, always feasible, and strictly better somewhere (it can fail)."""
+    gains = []
+    for seed in range(3):
+        problem = grid_problem(seed)
+        budget = 0.3 * greedy(problem, np.inf).total_cost_usd
+        base = greedy(problem, budget)
+        found = _local_search_of(problem, budget, 1.0)
+        assert check_feasible(problem, found, budget) == []
+        gains.append(found.weight_connected - base.weight_connected)
+    assert min(gains) >= 0
+    assert max(gains) > 0
+
+
+def test_solve_milp_with_local_search() -> None:
+    problem = grid_problem(1)
+    budget = 0.3 * greedy(problem, np.inf).total_cost_usd
+    base = greedy(problem, budget)
+    sol = solve_milp(problem, budget_usd=budget, time_limit_s=2.0, warm_start=base,
+                     local_search_s=1.0, tie_break="none")  # fmt: skip
+    assert check_feasible(problem, sol, budget) == []
+    assert sol.weight_connected >= base.weight_connected
+    assert sol.best_bound >= sol.weight_connected - 1e-6
+
+
+def test_neighbourhoods_free_what_hangs_off_sites() -> None:
+    problem = grid_problem(3, n_schools=120, n_sites=30)
+    layout = milp._Layout(problem.n_options, problem.n_sites, problem.n_routes, problem.n_links)
+    hood = Neighbourhoods.of(problem, layout.y0, layout.z0, layout.w0, layout.f0)
+    sites = hood.cluster(0, 5)
+    assert 0 in sites
+    assert len(sites) <= 5
+    free = hood.free_mask(np.array(sorted(sites)))
+    served = np.isin(problem.option_site, sorted(sites))
+    schools = np.unique(problem.option_school[served])
+    assert np.array_equal(free[: layout.no], np.isin(problem.option_school, schools))
+    assert np.array_equal(np.flatnonzero(free[layout.y0 : layout.z0]), sorted(sites))
+    routes = np.flatnonzero(np.isin(problem.route_site, sorted(sites)))
+    assert np.array_equal(np.flatnonzero(free[layout.z0 : layout.w0]), routes)
+    links = np.unique(problem.route_links[routes].tocoo().col)
+    assert np.array_equal(np.flatnonzero(free[layout.w0 : layout.f0]), links)
+
+
+def test_local_search_argument_error() -> None:
+    problem, budget = random_problem(3)
+    with pytest.raises(InputError, match="local_search_s"):
+        solve_milp(problem, budget_usd=budget, time_limit_s=2.0, local_search_s=2.0)

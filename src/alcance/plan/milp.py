@@ -29,6 +29,11 @@ trades δ of weight for any saving (slower: the ε costs make the LP far harder)
 minimises the cost of connecting every reachable school, a given list, or a share of
 the total weight.
 
+A warm start is first improved by fix-and-optimise sub-MIPs over clusters of sites
+(:mod:`alcance.plan._improve`, ``local_search_s``): the LP bound of the hard budgeted
+instances stalls about 1 % above the greedy plan, so the gap is closed from the primal
+side (10,000 schools × 1,000 sites: proven gap 0.996 % in 105 s instead of 1.05 %).
+
 References
 ----------
 Huangfu, Q. and Hall, J. A. J. (2018), "Parallelizing the dual revised simplex method",
@@ -38,6 +43,7 @@ Math. Prog. Comp. 10, 119–142 (HiGHS). HiGHS documentation, "Passing a model" 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -52,6 +58,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from alcance.errors import InputError
+from alcance.plan._improve import Neighbourhoods, fix_and_optimise
 from alcance.plan.problem import (
     InfeasiblePlanError,
     PlanProblem,
@@ -77,6 +84,21 @@ TIE_BREAKS = {
 
 #: Share of the time limit given to the weight pass of the lexicographic tie-break.
 LEXICOGRAPHIC_SHARE = 0.8
+
+#: Share of the time limit given by default to the local search on the warm start.
+LOCAL_SEARCH_SHARE = 0.2
+
+#: Fewest sites for the default local search (smaller models: HiGHS alone does better).
+LOCAL_SEARCH_MIN_SITES = 100
+
+#: Sites per cluster, clusters per neighbourhood and seconds per sub-MIP of the search.
+LOCAL_SEARCH_HOOD = (10, 2, 1.0)
+
+#: HiGHS options of the local search's sub-MIPs (over the caller's).
+LOCAL_SEARCH_OPTIONS: dict[str, bool | int | float | str] = {
+    "mip_rel_gap": 0.0,
+    "mip_heuristic_effort": 0.3,
+}
 
 _INF = highspy.kHighsInf
 
@@ -384,6 +406,7 @@ def solve_milp(
     random_seed: int = 0,
     verbose: bool = False,
     highs_options: Mapping[str, bool | int | float | str] | None = None,
+    local_search_s: float | None = None,
 ) -> PlanSolution:
     """Solve the plan exactly (to ``mip_rel_gap``) with HiGHS.
 
@@ -422,6 +445,13 @@ def solve_milp(
         HiGHS log on stdout.
     highs_options
         Further HiGHS options by name (e.g. ``{"mip_heuristic_effort": 0.3}``).
+    local_search_s
+        Seconds of fix-and-optimise local search on the starting plan before the main
+        solve (:mod:`alcance.plan._improve`), taken from ``time_limit_s``. ``None``
+        (default): :data:`LOCAL_SEARCH_SHARE` of the time limit for ``max_weight`` with a
+        ``warm_start`` and at least :data:`LOCAL_SEARCH_MIN_SITES` sites, else none;
+        ``0`` turns it off. A better start lets HiGHS prove the gap sooner: at 10,000
+        schools × 1,000 sites it is what brings the proven gap under 1 %.
 
     Returns
     -------
@@ -463,6 +493,12 @@ def solve_milp(
     if warm_start is not None and warm_start.option_chosen.shape != (p.n_schools,):
         msg = "warm_start does not match the problem's sizes"
         raise InputError(msg, field="warm_start")
+    if local_search_s is not None and not 0 <= local_search_s < time_limit_s:
+        msg = f"local_search_s must be within [0, time_limit_s), got {local_search_s!r}"
+        raise InputError(msg, field="local_search_s")
+    if local_search_s is None:
+        auto = objective == "max_weight" and p.n_sites >= LOCAL_SEARCH_MIN_SITES
+        local_search_s = LOCAL_SEARCH_SHARE * time_limit_s if auto else 0.0
     lexicographic = objective == "max_weight" and tie_break == "lexicographic"
     eps = tie_break_epsilon(p, budget_usd) if tie_break == "epsilon" else 0.0
     t0 = time.perf_counter()
@@ -483,8 +519,25 @@ def solve_milp(
     }
     warm = None if warm_start is None else _warm_values(p, L, warm_start)
     sense = -1 if objective == "max_weight" else 1
-    first_limit = LEXICOGRAPHIC_SHARE * time_limit_s if lexicographic else time_limit_s
-    run = _run(L, obj, rows, lower, upper, sense, first_limit, settings, warm)
+    if warm is not None and local_search_s > 0:
+        warm, _rounds = _local_search(p, L, obj, rows, lower, upper, sense, settings, warm,
+                                       local_search_s, random_seed)  # fmt: skip
+    spent = time.perf_counter() - t0
+    first_limit = (LEXICOGRAPHIC_SHARE * time_limit_s if lexicographic else time_limit_s) - spent
+    run = _run(L, obj, rows, lower, upper, sense, max(first_limit, 0.05 * time_limit_s),
+               settings, warm)  # fmt: skip
+    if (
+        run.has_solution
+        and warm is not None
+        and sense * float(obj @ warm)
+        < sense * float(obj @ run.col) - 1e-9 * max(1.0, abs(run.objective))
+    ):
+        # HiGHS lost the start (see _run): keep it, with the gap against HiGHS's bound
+        value = float(obj @ warm)
+        run = dataclasses.replace(
+            run, col=warm, objective=value,
+            gap=abs(run.bound - value) / max(1e-300, abs(value)),
+        )  # fmt: skip
     elapsed = time.perf_counter() - t0
     if not run.has_solution:
         if run.infeasible:
@@ -525,6 +578,33 @@ def solve_milp(
         best_bound=run.bound,
         mip_gap=run.gap,
     )
+
+
+def _local_search(
+    p: PlanProblem,
+    L: _Layout,
+    obj: NDArray[np.float64],
+    rows: _Rows,
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    sense: int,
+    settings: Mapping[str, bool | int | float | str],
+    warm: NDArray[np.float64],
+    time_s: float,
+    seed: int,
+) -> tuple[NDArray[np.float64], int]:
+    """The warm start improved by fix-and-optimise sub-MIPs (:mod:`alcance.plan._improve`)."""
+    t0 = time.perf_counter()
+    per, clusters, sub_s = LOCAL_SEARCH_HOOD
+    sub = {**settings, **LOCAL_SEARCH_OPTIONS}
+    h = _model(L, obj, rows, lower, upper, sense, sub_s, sub)
+    hood = Neighbourhoods.of(p, L.y0, L.z0, L.w0, L.f0)
+    left = time_s - (time.perf_counter() - t0)
+    return fix_and_optimise(
+        h, hood, obj, lower, upper, sense, warm, time_s=left,
+        rng=np.random.default_rng(seed), sites_per_cluster=per, clusters=clusters,
+        sub_time_s=min(sub_s, max(left, 0.0)),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -578,7 +658,7 @@ def _new_highs() -> highspy.Highs:
         os.close(saved)
 
 
-def _run(
+def _model(
     L: _Layout,
     obj: NDArray[np.float64],
     rows: _Rows,
@@ -587,9 +667,8 @@ def _run(
     sense: int,
     time_limit_s: float,
     settings: Mapping[str, bool | int | float | str],
-    warm: NDArray[np.float64] | None,
-) -> _Run:
-    """One HiGHS solve of the model passed in bulk (rows as one CSR matrix)."""
+) -> highspy.Highs:
+    """A HiGHS instance holding the model (rows as one CSR matrix) and the options."""
     a = rows.matrix(L.n)
     h = _new_highs()
     h.setOptionValue("output_flag", False)
@@ -610,6 +689,22 @@ def _run(
     if status == highspy.HighsStatus.kError:
         msg = "HiGHS rejected the model"
         raise InputError(msg, field="problem")
+    return h
+
+
+def _run(
+    L: _Layout,
+    obj: NDArray[np.float64],
+    rows: _Rows,
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    sense: int,
+    time_limit_s: float,
+    settings: Mapping[str, bool | int | float | str],
+    warm: NDArray[np.float64] | None,
+) -> _Run:
+    """One HiGHS solve of the model passed in bulk (rows as one CSR matrix)."""
+    h = _model(L, obj, rows, lower, upper, sense, time_limit_s, settings)
     if warm is not None:
         h.setSolution(L.n, np.arange(L.n, dtype=np.int32), warm)
     t0 = time.perf_counter()
