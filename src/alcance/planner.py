@@ -490,6 +490,11 @@ def plan_region(
     )
     served = np.nan_to_num(down, nan=0.0) >= demand
     uncovered = (~served) & schools["on_terrain"].to_numpy(dtype=bool)
+    # only schools the plan may connect attract candidate sites and school backhaul
+    if "is_connected" in schools:
+        uncovered &= ~np.asarray(schools["is_connected"].astype("boolean").fillna(False), bool)
+    if plan.only_functioning and "is_operational" in schools:
+        uncovered &= np.asarray(schools["is_operational"].astype("boolean").fillna(True), bool)
     backhaul = backhaul_stage(region, grid, schools, uncovered, progress=progress)
     inputs = PlanInputs(
         schools=schools,

@@ -257,7 +257,17 @@ def build_problem(
             usage_val.append(min(1.0, demand[i] / down_a[i]) if down_a[i] > 0 else 1.0)
 
     # new sites
+    # a site without any backhaul route can never be built: leave it (and its options) out
+    routed = set(inputs.routes["site_id"].astype(str)) if len(inputs.routes) else set[str]()
     site_table = inputs.sites.reset_index(drop=True)
+    if len(site_table):
+        has_route = site_table["candidate_id"].astype(str).isin(routed).to_numpy()
+        if not has_route.all():
+            notes.append(
+                f"{int((~has_route).sum())} of {len(site_table)} candidate sites have no "
+                "backhaul route and are left out of the plan"
+            )
+        site_table = site_table.loc[has_route].reset_index(drop=True)
     site_index = {str(s): j for j, s in enumerate(site_table["candidate_id"].astype(str))}
     if len(site_table):
         kind = site_table["kind"].astype(str).to_numpy()
