@@ -1064,7 +1064,9 @@ def evaluate_hops(
         ``availability_pct`` (lowest modulation), ``modulation`` and ``capacity_mbps``
         (highest modulation still meeting the target), ``feasible``, ``reason`` (empty
         when feasible). Band/dish columns are NaN and modulation empty when no band
-        and dish meet the target.
+        and dish meet the target. The radio columns of a hop that is not ``clear`` say
+        what it would give if the path were cleared (e.g. by a taller mast); such a
+        hop is never ``feasible``.
 
     Notes
     -----
