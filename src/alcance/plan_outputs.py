@@ -10,8 +10,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from alcance.planner import PlanResult
+from alcance.planning import flag_column, number_column
 from alcance.report import PlanReport
 from alcance.scenario import ServiceSettings
 
@@ -20,17 +22,13 @@ __all__ = ["plan_csv", "plan_report", "plan_totals", "schools_after_plan"]
 _CONNECTED_KINDS = ("existing", "new_site", "satellite", "fibre", "microwave")
 
 
-def _students(schools: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
-    if "students" not in schools:
-        return np.zeros(len(schools))
-    values = np.asarray(pd.to_numeric(schools["students"], errors="coerce"), dtype=np.float64)
-    return np.asarray(np.nan_to_num(values, nan=0.0), dtype=np.float64)
+def _students(schools: pd.DataFrame) -> NDArray[np.float64]:
+    students = number_column(schools, "students")
+    return np.zeros(len(schools)) if students is None else np.nan_to_num(students, nan=0.0)
 
 
-def _reported_connected(schools: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    if "is_connected" not in schools:
-        return np.zeros(len(schools), dtype=bool)
-    return np.asarray(schools["is_connected"].astype("boolean").fillna(False), dtype=bool)
+def _reported_connected(schools: pd.DataFrame) -> NDArray[np.bool_]:
+    return flag_column(schools, "is_connected", False)
 
 
 def schools_after_plan(
@@ -105,9 +103,7 @@ def plan_totals(schools: pd.DataFrame, result: PlanResult) -> dict[str, Any]:
         "objective_weight": float(sol.weight_connected),
         "greedy_weight": float(base.weight_connected),
         "greedy_students": float(base.weight_connected),
-        "greedy_cost_usd": float(
-            base.cost_options_usd + base.cost_sites_usd + base.cost_routes_usd + base.cost_links_usd
-        ),
+        "greedy_cost_usd": float(base.total_cost_usd),
         "gain_students": gain,
         "gain_pct": (100.0 * gain / base.weight_connected) if base.weight_connected > 0 else None,
     }
@@ -251,18 +247,18 @@ def plan_report(
                     f"{school_ids[i]} → {pop}",
                 )
     sites = d["sites"]
-    new_sites = pd.DataFrame(
-        {
-            "site_id": sites["candidate_id"].to_numpy() if len(sites) else [],
-            "longitude_deg": sites["longitude_deg"].to_numpy(dtype=float) if len(sites) else [],
-            "latitude_deg": sites["latitude_deg"].to_numpy(dtype=float) if len(sites) else [],
-            "kind": sites["kind"].to_numpy() if len(sites) else [],
-            "mast_height_m": sites["mast_height_m"].to_numpy(dtype=float) if len(sites) else [],
-            "schools_served": sites["schools_served"].to_numpy() if len(sites) else [],
-            "capex_usd": sites["capex_usd"].to_numpy(dtype=float) if len(sites) else [],
-            "npv_usd": sites["npv_usd"].to_numpy(dtype=float) if len(sites) else [],
-            "backhaul": sites["backhaul"].to_numpy() if len(sites) else [],
-        }
+    new_sites = sites.rename(columns={"candidate_id": "site_id"}).reindex(
+        columns=[
+            "site_id",
+            "longitude_deg",
+            "latitude_deg",
+            "kind",
+            "mast_height_m",
+            "schools_served",
+            "capex_usd",
+            "npv_usd",
+            "backhaul",
+        ]
     )
     sweep = result.sweep
     if len(sweep):

@@ -27,6 +27,7 @@ from alcance.cost import fibre_cost, microwave_hop_cost
 from alcance.demand import school_demand_mbps
 from alcance.io.region import Region
 from alcance.plan import (
+    PlanProblem,
     PlanSolution,
     budget_sweep,
     check_feasible,
@@ -34,22 +35,22 @@ from alcance.plan import (
     solution_from_choice,
     solve_milp,
 )
+from alcance.plan_settings import PlanSettings
 from alcance.planning import (
     PlanInputs,
     PlanTables,
     build_problem,
     choose_mast_heights,
     decode_plan,
+    exclusions,
     metric_cost,
+    number_column,
 )
 from alcance.terrain.grid import TerrainGrid
 
 __all__ = ["BackhaulResult", "PlanResult", "plan_region"]
 
 Step = Callable[[str], None]
-
-#: Antenna height of a microwave dish at a fibre node (a mast on the node's building).
-_FIBRE_NODE_MAST_M = 15.0
 
 
 @dataclass
@@ -124,7 +125,7 @@ def backhaul_stage(
         )
         candidates = _empty(cand_cols)
         coverage = _empty(["candidate_id", "mast_height_m", "school_id", "downlink_mbps"])
-        summary = _empty(["candidate_id", "mast_height_m", "schools_served"])
+        summary = _empty(["candidate_id", "kind", "mast_height_m", "schools_served"])
     else:
         candidates = generate_candidates(
             grid,
@@ -164,15 +165,10 @@ def backhaul_stage(
     progress("candidate sites")
 
     chosen = choose_mast_heights(summary)
-    sites = chosen.merge(
-        candidates[[c for c in cand_cols if c != "kind"] + ["source_id"]]
-        if "source_id" in candidates
-        else candidates[[c for c in cand_cols if c != "kind"]],
-        on="candidate_id",
-        how="left",
-    )
-    if "kind" not in sites and len(sites):
-        sites = sites.merge(candidates[["candidate_id", "kind"]], on="candidate_id")
+    where = [
+        c for c in ("longitude_deg", "latitude_deg", "ground_m", "source_id") if c in candidates
+    ]
+    sites = chosen.merge(candidates[["candidate_id", *where]], on="candidate_id", how="left")
     keep = coverage.merge(
         chosen[["candidate_id", "mast_height_m"]], on=["candidate_id", "mast_height_m"]
     )
@@ -195,7 +191,7 @@ def backhaul_stage(
                     "is_pop": True,
                 }
             )
-            heights.append(_FIBRE_NODE_MAST_M)
+            heights.append(sc.backhaul.fibre_node_mast_m)
     # Towers enter the graph only as points of presence: an existing tower that is not
     # one cannot be a relay (the plan does not build or lease it).
     if towers is not None and pops_are_towers:
@@ -477,24 +473,14 @@ def plan_region(
     plan = sc.plan
     notes: list[str] = []
     n = len(schools)
-    students = (
-        np.asarray(pd.to_numeric(schools["students"], errors="coerce"), dtype=np.float64)
-        if "students" in schools
-        else np.full(n, np.nan)
-    )
-    demand = school_demand_mbps(students, sc.demand)
-    down = (
-        np.asarray(pd.to_numeric(schools["downlink_mbps"], errors="coerce"), dtype=np.float64)
-        if "downlink_mbps" in schools
-        else np.zeros(n)
-    )
-    served = np.nan_to_num(down, nan=0.0) >= demand
-    uncovered = (~served) & schools["on_terrain"].to_numpy(dtype=bool)
+    students = number_column(schools, "students")
+    demand = school_demand_mbps(np.full(n, np.nan) if students is None else students, sc.demand)
+    down = number_column(schools, "downlink_mbps")
+    served = np.nan_to_num(np.zeros(n) if down is None else down, nan=0.0) >= demand
     # only schools the plan may connect attract candidate sites and school backhaul
-    if "is_connected" in schools:
-        uncovered &= ~np.asarray(schools["is_connected"].astype("boolean").fillna(False), bool)
-    if plan.only_functioning and "is_operational" in schools:
-        uncovered &= np.asarray(schools["is_operational"].astype("boolean").fillna(True), bool)
+    uncovered = (
+        (~served) & schools["on_terrain"].to_numpy(dtype=bool) & (exclusions(schools, plan) == "")
+    )
     backhaul = backhaul_stage(region, grid, schools, uncovered, progress=progress)
     inputs = PlanInputs(
         schools=schools,
@@ -515,9 +501,10 @@ def plan_region(
     budget: float | None = (
         plan.budget_usd if plan.objective in ("max_students", "max_schools") else None
     )
+    sweep = pd.DataFrame()
     if len(problem.option_school) == 0:
         notes.append("no school has a connection option that meets its demand: nothing to plan")
-        empty = solution_from_choice(
+        solution = base = solution_from_choice(
             problem,
             np.zeros(0, dtype=bool),
             np.zeros(len(problem.route_site), dtype=bool),
@@ -528,59 +515,12 @@ def plan_region(
             best_bound=0.0,
             mip_gap=0.0,
         )
-        solution = base = empty
-    elif budget is not None:
-        solution = solve_milp(
-            problem,
-            objective="max_weight",
-            budget_usd=budget,
-            time_limit_s=plan.time_limit_s,
-            mip_rel_gap=plan.mip_rel_gap,
-        )
-        base = greedy(problem, budget)
+        progress("plan")
+        progress("budget sweep")
     else:
-        solution = solve_milp(
-            problem,
-            objective="min_cost",
-            target_share=plan.target_share if plan.objective == "min_cost_share" else None,
-            time_limit_s=plan.time_limit_s,
-            mip_rel_gap=plan.mip_rel_gap,
-        )
-        spent = (
-            solution.cost_options_usd
-            + solution.cost_sites_usd
-            + solution.cost_routes_usd
-            + solution.cost_links_usd
-        )
-        base = greedy(problem, float(spent))
+        solution, base, sweep = _solve(problem, plan, budget, progress)
     check_feasible(problem, solution, budget, raise_on_violation=True)
     check_feasible(problem, base, budget, raise_on_violation=True)
-    progress("plan")
-    sweep = pd.DataFrame()
-    if plan.sweep_points > 0 and len(problem.option_school):
-        full = solve_milp(
-            problem,
-            objective="min_cost",
-            time_limit_s=plan.time_limit_s,
-            mip_rel_gap=plan.mip_rel_gap,
-        )
-        top = (
-            full.cost_options_usd + full.cost_sites_usd + full.cost_routes_usd + full.cost_links_usd
-        )
-        if top > 0:
-            budgets = np.unique(
-                np.concatenate(
-                    [top * np.arange(1, plan.sweep_points + 1) / plan.sweep_points]
-                    + ([] if budget is None else [[budget]])
-                )
-            )
-            sweep, _solutions = budget_sweep(
-                problem,
-                budgets,
-                time_limit_s=plan.time_limit_s,
-                mip_rel_gap=plan.mip_rel_gap,
-            )
-    progress("budget sweep")
     decoded = decode_plan(tables, solution, demand_mbps=demand)
     return PlanResult(
         backhaul=backhaul,
@@ -594,6 +534,47 @@ def plan_region(
         objective_text=_objective_text(region),
         notes=backhaul.notes + notes,
     )
+
+
+def _solve(
+    problem: PlanProblem, plan: PlanSettings, budget: float | None, progress: Step
+) -> tuple[PlanSolution, PlanSolution, pd.DataFrame]:
+    """The plan, its greedy baseline at the same budget, and the budget sweep.
+
+    Each MILP is solved once: with a sweep, the plan at ``budget`` is the sweep's
+    (warm-started) solve at that budget, and the sweep's top budget is the cost of
+    connecting every school, which is the plan itself for ``min_cost_all``.
+    """
+    t_s, gap = plan.time_limit_s, plan.mip_rel_gap
+    solution: PlanSolution | None = None
+    if budget is None:
+        share = plan.target_share if plan.objective == "min_cost_share" else None
+        solution = solve_milp(
+            problem, objective="min_cost", target_share=share, time_limit_s=t_s, mip_rel_gap=gap
+        )
+    sweep = pd.DataFrame()
+    if plan.sweep_points > 0:
+        full = (
+            solution
+            if solution is not None and plan.objective == "min_cost_all"
+            else solve_milp(problem, objective="min_cost", time_limit_s=t_s, mip_rel_gap=gap)
+        )
+        top = full.total_cost_usd
+        if top > 0:
+            steps = top * np.arange(1, plan.sweep_points + 1) / plan.sweep_points
+            budgets = np.unique(np.append(steps, [] if budget is None else [budget]))
+            sweep, solutions = budget_sweep(problem, budgets, time_limit_s=t_s, mip_rel_gap=gap)
+            if budget is not None:
+                at = int(np.flatnonzero(sweep["budget_usd"].to_numpy(dtype=float) == budget)[0])
+                solution = solutions[at]
+    if solution is None:
+        solution = solve_milp(
+            problem, objective="max_weight", budget_usd=budget, time_limit_s=t_s, mip_rel_gap=gap
+        )
+    progress("plan")
+    base = greedy(problem, budget if budget is not None else solution.total_cost_usd)
+    progress("budget sweep")
+    return solution, base, sweep
 
 
 def plan_layers(result: PlanResult, schools: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

@@ -57,7 +57,10 @@ __all__ = [
     "build_problem",
     "choose_mast_heights",
     "decode_plan",
+    "exclusions",
+    "flag_column",
     "metric_cost",
+    "number_column",
 ]
 
 _ALREADY: Final = "already connected (as reported)"
@@ -157,21 +160,37 @@ class PlanTables:
     notes: list[str] = field(default_factory=list)
 
 
-def _bool(values: pd.Series | None, n: int, default: bool) -> NDArray[np.bool_]:
-    if values is None:
-        return np.full(n, default)
-    return np.asarray(pd.Series(values).astype("boolean").fillna(default), dtype=bool)
-
-
 def _col(frame: pd.DataFrame, name: str) -> pd.Series | None:
     return frame[name] if name in frame.columns else None
 
 
-def _numbers(frame: pd.DataFrame, name: str) -> NDArray[np.float64] | None:
+def flag_column(frame: pd.DataFrame, name: str, default: bool) -> NDArray[np.bool_]:
+    """A True/False/missing column as bool, missing (or an absent column) = ``default``."""
+    if name not in frame.columns:
+        return np.full(len(frame), default)
+    return np.asarray(frame[name].astype("boolean").fillna(default), dtype=bool)
+
+
+def number_column(frame: pd.DataFrame, name: str) -> NDArray[np.float64] | None:
     """A column as float64 (unreadable values NaN), or ``None`` when absent."""
     if name not in frame.columns:
         return None
     return np.asarray(pd.to_numeric(frame[name], errors="coerce"), dtype=np.float64)
+
+
+def exclusions(schools: pd.DataFrame, plan: PlanSettings) -> NDArray[np.object_]:
+    """Why each school is left out of the plan (``""`` when the plan may connect it).
+
+    Reported connected schools are left out; with ``plan.only_functioning`` so are
+    schools reported closed or in recess.
+    """
+    connected = flag_column(schools, "is_connected", False)
+    operational = flag_column(schools, "is_operational", True)
+    excluded = np.full(len(schools), "", dtype=object)
+    excluded[connected] = _ALREADY
+    if plan.only_functioning:
+        excluded[(~operational) & (~connected)] = "not functioning (as reported)"
+    return excluded
 
 
 def build_problem(
@@ -194,14 +213,9 @@ def build_problem(
     demand = np.asarray(inputs.demand_mbps, dtype=float)
     school_ids = schools["school_id"].astype(str).to_numpy()
     index_of = {sid: i for i, sid in enumerate(school_ids)}
-    connected = _bool(_col(schools, "is_connected"), n, False)
-    operational = _bool(_col(schools, "is_operational"), n, True)
-    excluded = np.full(n, "", dtype=object)
-    excluded[connected] = _ALREADY
-    if plan.only_functioning:
-        excluded[(~operational) & (~connected)] = "not functioning (as reported)"
+    excluded = exclusions(schools, plan)
     planned = excluded == ""
-    students = _numbers(schools, "students")
+    students = number_column(schools, "students")
     if plan.objective == "max_schools":
         weight = np.ones(n)
     else:
@@ -245,7 +259,7 @@ def build_problem(
     access = existing_coverage_cost(demand, electricity, cost)
 
     # existing coverage
-    down_a = _numbers(schools, "downlink_mbps")
+    down_a = number_column(schools, "downlink_mbps")
     cell = _col(schools, "best_cell_id")
     if down_a is not None and cell is not None:
         for i in map(int, np.flatnonzero(planned & (down_a >= demand) & cell.notna().to_numpy())):
@@ -291,7 +305,6 @@ def build_problem(
         if len(site_table)
         else np.zeros(0)
     )
-    option_site: list[int] = []
     if plan.use_new_sites and len(inputs.site_coverage):
         cov = inputs.site_coverage
         for cid, sid, mbps, height in zip(
@@ -322,12 +335,11 @@ def build_problem(
             usage_rows.append(o)
             usage_res.append(r)
             usage_val.append(min(1.0, demand[i] / mbps))
-    n_before_sat = len(rows)
 
     # satellite
     if plan.use_satellite and "geo_feasible_mbps" in schools.columns:
-        feasible = np.asarray(_numbers(schools, "geo_feasible_mbps"), dtype=np.float64)
-        committed_or_none = _numbers(schools, "geo_committed_mbps")
+        feasible = np.asarray(number_column(schools, "geo_feasible_mbps"), dtype=np.float64)
+        committed_or_none = number_column(schools, "geo_committed_mbps")
         committed = demand.copy() if committed_or_none is None else committed_or_none
         sat = satellite_npv(
             np.nan_to_num(schools["geo_capex_usd"].to_numpy(dtype=float)),
@@ -402,7 +414,6 @@ def build_problem(
                 total,
                 0,
             )
-    del n_before_sat
 
     options = pd.DataFrame(
         rows,
@@ -539,7 +550,7 @@ def decode_plan(
     npv_usd``), ``sites`` (built sites with their cost, backhaul route and schools
     served), ``routes`` (chosen routes) and ``links`` (shared links used)."""
     problem = tables.problem
-    n = problem.n_schools if hasattr(problem, "n_schools") else len(problem.school_id)
+    n = problem.n_schools
     options = tables.options
     chosen = np.asarray(solution.option_chosen, dtype=np.int64)
     kind = np.full(n, "not_connected", dtype=object)

@@ -90,6 +90,13 @@ class BackhaulSettings(Section):
             "sites; more than a few rarely change the plan and grow the MILP",
         ),
     )
+    fibre_node_mast_m: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="Height of a microwave dish at a fibre node (a mast on the node's building)",
+        json_schema_extra=meta("m", "Alcance assumption: a rooftop mast on an exchange building"),
+    )
     existing_towers_are_pops: bool = Field(
         True,
         description=(
